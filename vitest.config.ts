@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Unit, property, simulation and grader-integrity tests. The browser test of the built site
+// has its own config (vitest.site.config.ts) because it needs `npm run build` first.
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "labs/**/*.test.ts"],
+    exclude: ["test/site/**", "node_modules/**"],
+    pool: "threads",
+    testTimeout: 120_000,
+  },
+});
