@@ -43,7 +43,7 @@ export interface Disk {
   create(path: string, options?: { exclusive?: boolean }): void;
   /** Append bytes at the end of a file (creating it if absent). */
   append(path: string, data: Uint8Array): void;
-  /** Write bytes at a position, extending the file (with zeros) if needed. */
+  /** Write bytes at a position, extending the file (with zeros) if needed; creates the file if absent, like append. */
   writeAt(path: string, position: number, data: Uint8Array): void;
   /** Read up to `length` bytes from `position`; fewer at end of file. */
   read(path: string, position: number, length: number): Uint8Array;
