@@ -66,6 +66,7 @@ export const Errors = {
   FENCED_INSTANCE_ID: e(82, "FENCED_INSTANCE_ID", false, "The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id."),
   STALE_BROKER_EPOCH: e(77, "STALE_BROKER_EPOCH", false, "Broker epoch has changed."),
   INVALID_UPDATE_VERSION: e(95, "INVALID_UPDATE_VERSION", false, "The given update version was invalid."),
+  UNSUPPORTED_COMPRESSION_TYPE: e(76, "UNSUPPORTED_COMPRESSION_TYPE", false, "The requesting client does not support the compression type of given partition."),
   BROKER_ID_NOT_REGISTERED: e(102, "BROKER_ID_NOT_REGISTERED", false, "The given broker ID was not registered."),
 } as const;
 
@@ -92,5 +93,45 @@ export class KafkaError extends Error {
     this.code = info.code;
     this.type = info.name;
     this.retriable = info.retriable;
+  }
+}
+
+/**
+ * Bytes that do not form a valid RecordBatch v2 or record (Kafka's CorruptRecordException, error
+ * CORRUPT_MESSAGE). Thrown by every decoder in the protocol layer: a truncated field, a bad CRC, a
+ * length that points past the end, a malformed compressed payload. `position` is the absolute
+ * index in the buffer being decoded where the problem was found, when known.
+ */
+export class CorruptRecordError extends KafkaError {
+  readonly position: number | undefined;
+  constructor(detail: string, position?: number) {
+    super(Errors.CORRUPT_MESSAGE, position === undefined ? detail : `${detail} (at byte ${position})`);
+    this.name = "CorruptRecordError";
+    this.position = position;
+  }
+}
+
+/**
+ * Decompressed data would exceed the caller's bound (a "decompression bomb", or simply a batch
+ * larger than this reader accepts). A CorruptRecordError so that callers rejecting bad batches
+ * reject these too; `limitBytes` says which bound was hit.
+ */
+export class DecompressionLimitError extends CorruptRecordError {
+  readonly limitBytes: number;
+  constructor(detail: string, limitBytes: number) {
+    super(detail);
+    this.name = "DecompressionLimitError";
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * A codec that exists in Kafka but cannot run yet (zstd before `await initCodecs()`), or a codec
+ * id Kafka does not define (Kafka's UNSUPPORTED_COMPRESSION_TYPE, error 76).
+ */
+export class UnsupportedCompressionError extends KafkaError {
+  constructor(detail: string) {
+    super(Errors.UNSUPPORTED_COMPRESSION_TYPE, detail);
+    this.name = "UnsupportedCompressionError";
   }
 }
