@@ -101,7 +101,7 @@ export function recordSizeUpperBound(
   return MAX_RECORD_OVERHEAD + sizeOfKeyValueHeaders(key, value, headers);
 }
 
-/** Append one record to `w`; returns its encoded size. */
+/** Append one record to `w`; returns its encoded size. `body` is sizeOfRecordBody, if known. */
 export function writeRecord(
   w: ByteWriter,
   offsetDelta: number,
@@ -109,8 +109,8 @@ export function writeRecord(
   key: Uint8Array | null,
   value: Uint8Array | null,
   headers: readonly RecordHeader[] = EMPTY_HEADERS,
+  body: number = sizeOfRecordBody(offsetDelta, timestampDelta, key, value, headers),
 ): number {
-  const body = sizeOfRecordBody(offsetDelta, timestampDelta, key, value, headers);
   const start = w.length;
   w.varint(body);
   w.int8(0);
