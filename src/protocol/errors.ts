@@ -68,6 +68,13 @@ export const Errors = {
   INVALID_UPDATE_VERSION: e(95, "INVALID_UPDATE_VERSION", false, "The given update version was invalid."),
   UNSUPPORTED_COMPRESSION_TYPE: e(76, "UNSUPPORTED_COMPRESSION_TYPE", false, "The requesting client does not support the compression type of given partition."),
   BROKER_ID_NOT_REGISTERED: e(102, "BROKER_ID_NOT_REGISTERED", false, "The given broker ID was not registered."),
+  // Controller (KRaft) errors, used by src/controller.
+  INVALID_CONFIG: e(40, "INVALID_CONFIG", false, "Configuration is invalid."),
+  NOT_CONTROLLER: e(41, "NOT_CONTROLLER", true, "This is not the correct controller for this cluster."),
+  INCONSISTENT_VOTER_SET: e(94, "INCONSISTENT_VOTER_SET", false, "Indicates that the either the sender or recipient of a voter-only request is not one of the expected voters."),
+  UNKNOWN_TOPIC_ID: e(100, "UNKNOWN_TOPIC_ID", true, "This server does not host this topic ID."),
+  DUPLICATE_BROKER_REGISTRATION: e(101, "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use."),
+  INCONSISTENT_CLUSTER_ID: e(104, "INCONSISTENT_CLUSTER_ID", false, "The clusterId in the request does not match that found on the server."),
 } as const;
 
 export type ErrorName = keyof typeof Errors;
