@@ -25,8 +25,8 @@
  * its epoch); committed batches are never truncated; the high watermark never decreases; epochs
  * of log batches never exceed the node's epoch.
  */
-import { Errors } from "../protocol/errors";
-import type { Envelope, RequestEnvelope, ResponseEnvelope } from "../protocol/api";
+import { Errors } from "../protocol";
+import type { Envelope, RequestEnvelope, ResponseEnvelope } from "../protocol";
 import type { Rng } from "../sim/rng";
 import { LeaderState, type ParkedFetch } from "./raft-leader";
 import { RaftLog } from "./raft-log";
