@@ -377,6 +377,21 @@ describe("analyzeHistory: valid histories pass", () => {
     expect(found(analyzeHistory(s.history()))).toEqual([]);
   });
 
+  it("a send still in flight when its producer crashed may land after the restarted producer's sends", () => {
+    const s = new Script();
+    s.send("p1", "orders-0", "a", { outcome: "pending" });
+    s.crash("p1");
+    s.send("p1", "orders-0", "b", { offset: 0 });
+    s.poll("c1", {
+      "orders-0": [
+        [0, "b"],
+        [1, "a"],
+      ],
+    });
+    expect(s.history()[0]).toMatchObject({ outcome: "info", error: "client crashed" });
+    expect(found(analyzeHistory(s.history()))).toEqual([]);
+  });
+
   it("an application retry with the same value is one message, not a reordering", () => {
     const s = new Script();
     s.send("p1", "orders-0", "a", { outcome: "info" });

@@ -183,6 +183,8 @@ export interface AnomalyCase {
   offset?: number;
   value?: string;
   key?: string | null;
+  /** The client at fault, for per-client anomalies (the producer or consumer whose order broke). */
+  process?: string;
   /** Further offsets involved (skipped offsets, duplicate positions), capped. */
   offsets?: number[];
   /** For grouping explanations: the highest offset read in the partition (lost-write, unseen). */

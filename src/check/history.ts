@@ -154,42 +154,42 @@ function isOffset(n: unknown): n is number {
   return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 }
 
-function checkMessage(op: SendOp, i: number, problems: string[]): void {
+function checkMessage(op: SendOp, at: number, i: number, problems: string[]): void {
   const m = op.messages[i]!;
-  if (typeof m.topic !== "string" || m.topic === "") problems.push(`op ${op.id}: message ${i} has no topic`);
+  if (typeof m.topic !== "string" || m.topic === "") problems.push(`op ${at}: message ${i} has no topic`);
   if (m.partition !== undefined && !isOffset(m.partition))
-    problems.push(`op ${op.id}: message ${i} has partition ${String(m.partition)}, expected an integer >= 0`);
-  if (typeof m.value !== "string") problems.push(`op ${op.id}: message ${i} has a non-string value`);
+    problems.push(`op ${at}: message ${i} has partition ${String(m.partition)}, expected an integer >= 0`);
+  if (typeof m.value !== "string") problems.push(`op ${at}: message ${i} has a non-string value`);
   if (m.key !== null && typeof m.key !== "string")
-    problems.push(`op ${op.id}: message ${i} has a key that is neither a string nor null`);
+    problems.push(`op ${at}: message ${i} has a key that is neither a string nor null`);
   const p = op.positions?.[i];
   if (p !== undefined && (!isOffset(p.partition) || !isOffset(p.offset))) {
     problems.push(
-      `op ${op.id}: position ${i} is ${JSON.stringify(p)}, expected integer partition and offset >= 0`,
+      `op ${at}: position ${i} is ${JSON.stringify(p)}, expected integer partition and offset >= 0`,
     );
   }
   if (p !== undefined && m.partition !== undefined && p.partition !== m.partition) {
     problems.push(
-      `op ${op.id}: message ${i} asked for partition ${m.partition} but was acknowledged in partition ${p.partition}`,
+      `op ${at}: message ${i} asked for partition ${m.partition} but was acknowledged in partition ${p.partition}`,
     );
   }
 }
 
-function checkPoll(op: PollOp, problems: string[]): void {
+function checkPoll(op: PollOp, at: number, problems: string[]): void {
   if (op.records === undefined) {
-    if (op.outcome === "ok") problems.push(`op ${op.id}: ok poll has no records (use {} for an empty poll)`);
+    if (op.outcome === "ok") problems.push(`op ${at}: ok poll has no records (use {} for an empty poll)`);
     return;
   }
   if (op.outcome !== "ok")
-    problems.push(`op ${op.id}: ${op.outcome ?? "pending"} poll carries records; only ok polls may`);
+    problems.push(`op ${at}: ${op.outcome ?? "pending"} poll carries records; only ok polls may`);
   for (const [tp, records] of Object.entries(op.records)) {
     try {
       parseTopicPartition(tp);
     } catch (e) {
-      problems.push(`op ${op.id}: ${(e as Error).message}`);
+      problems.push(`op ${at}: ${(e as Error).message}`);
     }
     if (!Array.isArray(records)) {
-      problems.push(`op ${op.id}: records of ${tp} are not an array`);
+      problems.push(`op ${at}: records of ${tp} are not an array`);
       continue;
     }
     for (const r of records) {
@@ -200,7 +200,7 @@ function checkPoll(op: PollOp, problems: string[]): void {
         typeof r[2] !== "string" ||
         (r[1] !== null && typeof r[1] !== "string")
       ) {
-        problems.push(`op ${op.id}: record ${JSON.stringify(r)} of ${tp} is not [offset, key, value]`);
+        problems.push(`op ${at}: record ${JSON.stringify(r)} of ${tp} is not [offset, key, value]`);
       }
     }
   }
@@ -248,10 +248,10 @@ export function validateHistory(history: History, maxProblems = 20): string[] {
         }
         if (op.outcome !== "ok" && op.positions !== undefined)
           problems.push(`op ${i}: only an ok send may carry positions`);
-        for (let m = 0; m < op.messages.length; m++) checkMessage(op, m, problems);
+        for (let m = 0; m < op.messages.length; m++) checkMessage(op, i, m, problems);
         break;
       case "poll":
-        checkPoll(op, problems);
+        checkPoll(op, i, problems);
         break;
       case "seek":
         if (!isOffset(op.offset)) problems.push(`op ${i}: seek to offset ${String(op.offset)}`);

@@ -279,7 +279,7 @@ function checkSend(
       const b = opWitness(op, roleB, { topicPartition: tp, offset: pos.offset, key: m.key, value: m.value });
       return [a, b];
     };
-    const base = { topicPartition: tp, offset: pos.offset, value: m.value, key: m.key };
+    const base = { topicPartition: tp, offset: pos.offset, value: m.value, key: m.key, process: op.process };
     if (prev.opId !== op.id) {
       if (pos.offset <= prev.offset) {
         out["nonmonotonic-send"].push({
@@ -354,6 +354,7 @@ function checkPoll(
         const firstSkipped = p.slots.get(skipped[0]!)!;
         out["poll-skip"].push({
           name: "poll-skip",
+          process: op.process,
           summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}, skipping ${delta - 1} offset(s) that exist`,
           topicPartition: tp,
           offset,
@@ -373,6 +374,7 @@ function checkPoll(
       } else {
         out["nonmonotonic-poll"].push({
           name: "nonmonotonic-poll",
+          process: op.process,
           summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}${offset === prev.offset ? " again" : ", going backwards"} with no reassignment or seek between`,
           topicPartition: tp,
           offset,

@@ -176,7 +176,11 @@ function ackTimes(cases: readonly AnomalyCase[]): string {
 }
 
 function processes(cases: readonly AnomalyCase[]): string {
-  const names = [...new Set(cases.flatMap((c) => c.events.map((e) => e.process)))].sort();
+  const names = [
+    ...new Set(
+      cases.flatMap((c) => (c.process !== undefined ? [c.process] : c.events.map((e) => e.process))),
+    ),
+  ].sort();
   return names.length <= 4
     ? names.join(", ")
     : `${names.slice(0, 4).join(", ")} and ${names.length - 4} more`;
