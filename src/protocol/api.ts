@@ -26,6 +26,8 @@ export const ApiKeys = {
   BeginQuorumEpoch: 53,
   EndQuorumEpoch: 54,
   AlterPartition: 56,
+  /** KIP-590: a broker forwards a client's admin request (CreateTopics) to the active controller. */
+  Envelope: 58,
   BrokerRegistration: 62,
   BrokerHeartbeat: 63,
 } as const;
