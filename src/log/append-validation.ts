@@ -1,0 +1,182 @@
+/**
+ * Validation of the bytes handed to an append, before anything is written (Kafka's
+ * UnifiedLog.analyzeAndValidateRecords and the batch-level checks of LogValidator). Every batch
+ * is checked; one bad batch rejects the whole append, so nothing is ever half-written.
+ *
+ * Checks, in Kafka's order, with the error code each failure becomes:
+ * - structure: whole batches only, batchLength ≥ 49, magic 2, lastOffsetDelta ≥ 0 → CORRUPT_MESSAGE
+ * - size of one batch > max.message.bytes → MESSAGE_TOO_LARGE (after compression: we never decompress)
+ * - CRC-32C over [attributes, end) → CORRUPT_MESSAGE
+ * - leader, from a client: baseOffset must be 0 and recordsCount = lastOffsetDelta + 1 ≥ 1 → INVALID_RECORD
+ * - leader, CreateTime: timestamps within message.timestamp.before/after.max.ms of now → INVALID_TIMESTAMP
+ * - follower: offsets dense and increasing → UNKNOWN_SERVER_ERROR (Kafka: OffsetsOutOfOrderException, not a wire error)
+ * - all batches together > segment.bytes → RECORD_LIST_TOO_LARGE
+ *
+ * Departures from Kafka: records are not decoded, so per-record checks (record CRCs for old
+ * formats, keys of compacted topics, each record's timestamp) are replaced by batch-level ones:
+ * the timestamp check reads the batch's baseTimestamp and maxTimestamp only.
+ */
+import {
+  Errors,
+  type ErrorInfo,
+  crc32c,
+  ATTRIBUTES_OFFSET,
+  BASE_TIMESTAMP_OFFSET,
+  CRC_OFFSET,
+  NO_TIMESTAMP,
+  PARTITION_LEADER_EPOCH_OFFSET,
+  RECORDS_COUNT_OFFSET,
+} from "../protocol";
+import { HEADER_BYTES, checkBatchHeader, int64At, scanHeader } from "./batch-scan";
+import type { LogConfig } from "./log-config";
+
+/** Who is appending (Kafka's AppendOrigin): clients and coordinators append as leader; replication as follower. */
+export type AppendOrigin = "client" | "coordinator" | "replication";
+
+/** One validated batch of the input. `position` is its start within the input bytes. */
+export interface ValidBatch {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  partitionLeaderEpoch: number;
+  recordsCount: number;
+}
+
+export interface ValidAppend {
+  ok: true;
+  batches: ValidBatch[];
+  totalBytes: number;
+  /** Records across batches (sum of lastOffsetDelta + 1). */
+  offsetCount: number;
+  maxTimestamp: number;
+}
+
+export interface InvalidAppend {
+  ok: false;
+  error: ErrorInfo;
+  message: string;
+}
+
+/** Check every batch in `bytes` (concatenated batches) for an append by `origin`. */
+export function validateAppend(
+  bytes: Uint8Array,
+  origin: AppendOrigin,
+  config: LogConfig,
+  now: number,
+): ValidAppend | InvalidAppend {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const batches: ValidBatch[] = [];
+  const asLeader = origin !== "replication";
+  let position = 0;
+  let offsetCount = 0;
+  let maxTimestamp = NO_TIMESTAMP;
+  const fail = (error: ErrorInfo, what: string): InvalidAppend => ({
+    ok: false,
+    error,
+    message: `Cannot append batch ${batches.length} (at byte ${position}): ${what}`,
+  });
+  while (position < bytes.length) {
+    const remaining = bytes.length - position;
+    if (remaining < HEADER_BYTES)
+      return fail(
+        Errors.CORRUPT_MESSAGE,
+        `${remaining} trailing bytes cannot hold a ${HEADER_BYTES}-byte batch header`,
+      );
+    const problem = checkBatchHeader(dv, position);
+    if (problem !== undefined) return fail(Errors.CORRUPT_MESSAGE, problem);
+    const h = scanHeader(dv, position, position);
+    if (h.size > remaining)
+      return fail(Errors.CORRUPT_MESSAGE, `batchLength says ${h.size} bytes but only ${remaining} remain`);
+    if (h.size > config.maxMessageBytes) {
+      return fail(
+        Errors.MESSAGE_TOO_LARGE,
+        `the batch is ${h.size} bytes, above max.message.bytes ${config.maxMessageBytes}`,
+      );
+    }
+    const stored = dv.getUint32(position + CRC_OFFSET);
+    const computed = crc32c(bytes, position + ATTRIBUTES_OFFSET, position + h.size);
+    if (stored !== computed) {
+      return fail(
+        Errors.CORRUPT_MESSAGE,
+        `CRC mismatch: the batch says ${hex(stored)}, its bytes give ${hex(computed)}`,
+      );
+    }
+    const lastOffsetDelta = h.lastOffset - h.baseOffset;
+    const recordsCount = dv.getInt32(position + RECORDS_COUNT_OFFSET);
+    if (asLeader) {
+      if (origin === "client" && h.baseOffset !== 0) {
+        return fail(
+          Errors.INVALID_RECORD,
+          `a client batch must have base offset 0, this one has ${h.baseOffset}`,
+        );
+      }
+      if (recordsCount <= 0 || recordsCount !== lastOffsetDelta + 1) {
+        return fail(
+          Errors.INVALID_RECORD,
+          `inconsistent batch: ${recordsCount} records but lastOffsetDelta ${lastOffsetDelta}`,
+        );
+      }
+      if (config.messageTimestampType === "CreateTime") {
+        const tsProblem = timestampProblem(
+          int64At(dv, position + BASE_TIMESTAMP_OFFSET),
+          h.maxTimestamp,
+          now,
+          config,
+        );
+        if (tsProblem !== undefined) return fail(Errors.INVALID_TIMESTAMP, tsProblem);
+      }
+    } else {
+      const prev = batches[batches.length - 1];
+      if (prev !== undefined && h.baseOffset !== prev.baseOffset + prev.lastOffsetDelta + 1) {
+        return fail(
+          Errors.UNKNOWN_SERVER_ERROR,
+          `offsets out of order: base offset ${h.baseOffset} follows last offset ${prev.baseOffset + prev.lastOffsetDelta}`,
+        );
+      }
+    }
+    if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
+    batches.push({
+      position,
+      size: h.size,
+      baseOffset: h.baseOffset,
+      lastOffsetDelta,
+      maxTimestamp: h.maxTimestamp,
+      partitionLeaderEpoch: dv.getInt32(position + PARTITION_LEADER_EPOCH_OFFSET),
+      recordsCount,
+    });
+    offsetCount += lastOffsetDelta + 1;
+    position += h.size;
+  }
+  if (position > config.segmentBytes) {
+    return {
+      ok: false,
+      error: Errors.RECORD_LIST_TOO_LARGE,
+      message: `Cannot append ${position} bytes: larger than segment.bytes ${config.segmentBytes}`,
+    };
+  }
+  return { ok: true, batches, totalBytes: position, offsetCount, maxTimestamp };
+}
+
+function timestampProblem(
+  baseTimestamp: number,
+  maxTimestamp: number,
+  now: number,
+  config: LogConfig,
+): string | undefined {
+  for (const ts of [baseTimestamp, maxTimestamp]) {
+    if (ts === NO_TIMESTAMP) continue;
+    if (ts < now - config.messageTimestampBeforeMaxMs) {
+      return `timestamp ${ts} is more than message.timestamp.before.max.ms ${config.messageTimestampBeforeMaxMs} before now (${now})`;
+    }
+    if (ts > now + config.messageTimestampAfterMaxMs) {
+      return `timestamp ${ts} is more than message.timestamp.after.max.ms ${config.messageTimestampAfterMaxMs} after now (${now})`;
+    }
+  }
+  return undefined;
+}
+
+function hex(n: number): string {
+  return "0x" + n.toString(16).padStart(8, "0");
+}
