@@ -420,3 +420,97 @@ describe("SimDisk power-loss property", () => {
     );
   });
 });
+
+// ---- Property: names survive a power loss only through fsyncDir ----
+
+type NsOp =
+  | { kind: "append"; name: number; size: number }
+  | { kind: "fsync"; name: number }
+  | { kind: "rename"; from: number; to: number }
+  | { kind: "delete"; name: number }
+  | { kind: "fsyncDir" };
+
+const NAMES = 4;
+const nsOpArb: fc.Arbitrary<NsOp> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("append" as const),
+      name: fc.nat(NAMES - 1),
+      size: fc.integer({ min: 1, max: 5 }),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("fsync" as const), name: fc.nat(NAMES - 1) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("rename" as const),
+      from: fc.nat(NAMES - 1),
+      to: fc.nat(NAMES - 1),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("delete" as const), name: fc.nat(NAMES - 1) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("fsyncDir" as const) }) },
+);
+
+describe("SimDisk namespace property", () => {
+  it("after a power loss the directory holds exactly the names of its last fsyncDir, each with its file's synced bytes plus a prefix of the rest", () => {
+    fc.assert(
+      fc.property(fc.array(nsOpArb, { maxLength: 40 }), fc.integer(), (ops, seed) => {
+        const d = new SimDisk();
+        d.mkdirs("d");
+        d.fsyncDir("");
+        // Model: inode ids, name tables, per-inode current and durable bytes.
+        let nextInode = 0;
+        const names = new Map<string, number>();
+        let durableNames = new Map<string, number>();
+        const current = new Map<number, number[]>();
+        const durable = new Map<number, number[]>();
+        let stamp = 1;
+        for (const op of ops) {
+          if (op.kind === "append") {
+            const name = `f${op.name}`;
+            const data = Array.from({ length: op.size }, () => (stamp++ % 255) + 1);
+            d.append(`d/${name}`, Uint8Array.from(data));
+            if (!names.has(name)) {
+              names.set(name, nextInode);
+              current.set(nextInode, []);
+              durable.set(nextInode, []);
+              nextInode++;
+            }
+            current.get(names.get(name)!)!.push(...data);
+          } else if (op.kind === "fsync") {
+            const id = names.get(`f${op.name}`);
+            if (id === undefined) continue;
+            d.fsync(`d/f${op.name}`);
+            durable.set(id, [...current.get(id)!]);
+          } else if (op.kind === "rename") {
+            const id = names.get(`f${op.from}`);
+            if (id === undefined) continue;
+            d.rename(`d/f${op.from}`, `d/f${op.to}`);
+            names.delete(`f${op.from}`);
+            names.set(`f${op.to}`, id);
+          } else if (op.kind === "delete") {
+            if (!names.has(`f${op.name}`)) continue;
+            d.delete(`d/f${op.name}`);
+            names.delete(`f${op.name}`);
+          } else {
+            d.fsyncDir("d");
+            durableNames = new Map(names);
+          }
+        }
+        expect(d.list("d")).toEqual([...names.keys()].sort());
+        d.powerLoss(new SeededRng(seed));
+        expect(d.list("d")).toEqual([...durableNames.keys()].sort());
+        for (const [name, id] of durableNames) {
+          const got = Array.from(d.readAll(`d/${name}`));
+          const base = durable.get(id)!;
+          const full = current.get(id)!;
+          expect(got.length).toBeGreaterThanOrEqual(base.length);
+          expect(got).toEqual(full.slice(0, got.length));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
