@@ -102,7 +102,7 @@ export interface Ready<T> {
   logEndOffset: number;
 }
 
-export type RaftBatch<T> = M.RaftBatch<T>;
+type RaftBatch<T> = M.RaftBatch<T>;
 
 export type ProposeResult =
   { ok: true; offset: number; epoch: number } | { ok: false; errorCode: number; reason: string };
