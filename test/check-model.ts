@@ -49,6 +49,18 @@ interface Rec {
   value: string;
 }
 
+/** Index of the first record with offset >= `offset` (logs are sorted by offset). */
+function firstAtOrAfter(log: readonly Rec[], offset: number): number {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid]!.offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 type Event = { t: number; step: number; phase: number; run: () => void };
 
 export function runModel(commands: readonly Command[], config: ModelConfig): ModelRun {
@@ -116,7 +128,8 @@ export function runModel(commands: readonly Command[], config: ModelConfig): Mod
         const records: Record<string, [number, string, string][]> = {};
         if (!cmd.timeout) {
           for (let p = 0; p < P; p++) {
-            const got = logs[p]!.filter((r) => r.offset >= pos[p]!).slice(0, cmd.max);
+            const log = logs[p]!;
+            const got = log.slice(firstAtOrAfter(log, pos[p]!), firstAtOrAfter(log, pos[p]!) + cmd.max);
             if (got.length === 0) continue;
             records[tpName(p)] = got.map((r) => [r.offset, r.key, r.value]);
             pos[p] = got.at(-1)!.offset + 1;

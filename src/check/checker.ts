@@ -82,7 +82,7 @@ function ledgerParts(ledger: AnalyzeOptions["ledger"]): EffectLedgerJSON | undef
 function computeStats(history: History, obs: Observations, effects: readonly EffectEntry[]): HistoryStats {
   const stats: HistoryStats = {
     operations: history.length,
-    processes: new Set(history.map((op) => op.process)).size,
+    processes: 0,
     sendOps: { ok: 0, fail: 0, info: 0 },
     messagesAcknowledged: 0,
     messagesIndeterminate: 0,
@@ -95,7 +95,9 @@ function computeStats(history: History, obs: Observations, effects: readonly Eff
     effects: effects.length,
     endMs: 0,
   };
+  const processes = new Set<string>();
   for (const op of history) {
+    processes.add(op.process);
     const outcome = op.outcome ?? "info";
     stats.endMs = Math.max(stats.endMs, op.completeMs ?? op.invokeMs);
     if (op.type === "send") {
@@ -105,11 +107,12 @@ function computeStats(history: History, obs: Observations, effects: readonly Eff
       else stats.messagesIndeterminate += op.messages.length;
     } else if (op.type === "poll") {
       stats.pollOps[outcome]++;
-      for (const records of Object.values(op.records ?? {})) stats.recordsRead += records.length;
+      for (const tp in op.records) stats.recordsRead += op.records[tp]!.length;
     } else if (op.type === "crash") {
       stats.crashes++;
     }
   }
+  stats.processes = processes.size;
   for (const v of obs.values.values()) if (v.firstReadOpId >= 0) stats.distinctValuesRead++;
   for (const e of effects) stats.endMs = Math.max(stats.endMs, e.atMs);
   return stats;

@@ -151,13 +151,14 @@ export function findEffectAnomalies(obs: Observations, input: EffectCheckInput, 
   }
 
   // effect-reordered: first applications only, per (key, partition).
-  const highest = new Map<string, EffectEntry>();
+  const highest = new Map<TopicPartitionName, Map<string, EffectEntry>>();
   for (const e of ordered) {
     if (e.key === null || applications.get(e.value)![0] !== e) continue;
-    const slot = `${e.topicPartition}\u0000${e.key}`;
-    const top = highest.get(slot);
+    let byKey = highest.get(e.topicPartition);
+    if (byKey === undefined) highest.set(e.topicPartition, (byKey = new Map()));
+    const top = byKey.get(e.key);
     if (top === undefined || e.offset > top.offset) {
-      highest.set(slot, e);
+      byKey.set(e.key, e);
       continue;
     }
     if (e.offset === top.offset) continue; // two values at one offset: an inconsistent-offsets problem, not ordering

@@ -175,24 +175,29 @@ function checkMessage(op: SendOp, at: number, i: number, problems: string[]): vo
   }
 }
 
-function checkPoll(op: PollOp, at: number, problems: string[]): void {
+function checkPoll(op: PollOp, at: number, knownNames: Set<string>, problems: string[]): void {
   if (op.records === undefined) {
     if (op.outcome === "ok") problems.push(`op ${at}: ok poll has no records (use {} for an empty poll)`);
     return;
   }
   if (op.outcome !== "ok")
     problems.push(`op ${at}: ${op.outcome ?? "pending"} poll carries records; only ok polls may`);
-  for (const [tp, records] of Object.entries(op.records)) {
-    try {
-      parseTopicPartition(tp);
-    } catch (e) {
-      problems.push(`op ${at}: ${(e as Error).message}`);
+  for (const tp in op.records) {
+    const records = op.records[tp];
+    if (!knownNames.has(tp)) {
+      try {
+        parseTopicPartition(tp);
+        knownNames.add(tp);
+      } catch (e) {
+        problems.push(`op ${at}: ${(e as Error).message}`);
+      }
     }
     if (!Array.isArray(records)) {
       problems.push(`op ${at}: records of ${tp} are not an array`);
       continue;
     }
-    for (const r of records) {
+    for (let k = 0; k < records.length; k++) {
+      const r = records[k];
       if (
         !Array.isArray(r) ||
         r.length !== 3 ||
@@ -212,6 +217,7 @@ function checkPoll(op: PollOp, at: number, problems: string[]): void {
  */
 export function validateHistory(history: History, maxProblems = 20): string[] {
   const problems: string[] = [];
+  const knownNames = new Set<string>();
   let lastInvokeIndex = -1;
   for (let i = 0; i < history.length && problems.length < maxProblems; i++) {
     const op = history[i]!;
@@ -251,7 +257,7 @@ export function validateHistory(history: History, maxProblems = 20): string[] {
         for (let m = 0; m < op.messages.length; m++) checkMessage(op, i, m, problems);
         break;
       case "poll":
-        checkPoll(op, i, problems);
+        checkPoll(op, i, knownNames, problems);
         break;
       case "seek":
         if (!isOffset(op.offset)) problems.push(`op ${i}: seek to offset ${String(op.offset)}`);

@@ -22,7 +22,7 @@ import type { AnomalyCase, AnomalyName, WitnessEvent } from "./anomalies";
 import { opWitness } from "./anomalies";
 import type { History, Operation, TopicPartitionName } from "./history";
 import { topicPartitionName } from "./history";
-import type { Observations, PartitionOrder, Slot, ValueInfo } from "./observations";
+import type { Observations, PartitionOrder, ValueInfo } from "./observations";
 import { definitelyFailed, positionOfMessage } from "./observations";
 
 /** Offsets listed inside one case (skipped offsets, duplicate positions) are capped at this many. */
@@ -260,59 +260,69 @@ function checkSend(
   for (let i = 0; i < op.messages.length; i++) {
     const pos = positionOfMessage(obs, op.id, i);
     if (pos === undefined) continue;
-    const slot: Slot = obs.partitions.get(pos.topicPartition)!.slots.get(pos.offset)!;
+    const p = obs.partitions.get(pos.topicPartition)!;
+    const denseIndex = p.slots.get(pos.offset)!.denseIndex;
     const m = op.messages[i]!;
-    const mark: SendMark = {
-      opId: op.id,
-      messageIndex: i,
-      value: m.value,
-      offset: pos.offset,
-      denseIndex: slot.denseIndex,
-    };
+    const mark: SendMark = { opId: op.id, messageIndex: i, value: m.value, offset: pos.offset, denseIndex };
     const prev = last.get(pos.topicPartition);
     last.set(pos.topicPartition, mark);
     if (prev === undefined || prev.value === m.value) continue;
-    const tp = pos.topicPartition;
-    const prevOp = obs.history[prev.opId]!;
-    const events = (roleA: string, roleB: string): WitnessEvent[] => {
-      const a = opWitness(prevOp, roleA, { topicPartition: tp, offset: prev.offset, value: prev.value });
-      const b = opWitness(op, roleB, { topicPartition: tp, offset: pos.offset, key: m.key, value: m.value });
-      return [a, b];
-    };
-    const base = { topicPartition: tp, offset: pos.offset, value: m.value, key: m.key, process: op.process };
-    if (prev.opId !== op.id) {
-      if (pos.offset <= prev.offset) {
-        out["nonmonotonic-send"].push({
-          name: "nonmonotonic-send",
-          summary: `${op.process} sent ${q(m.value)} after ${q(prev.value)}, but it landed at ${tp}@${pos.offset}, not after offset ${prev.offset}`,
-          ...base,
-          events: events("earlier send", "later send, written at or before it"),
-        });
-      }
-      continue;
-    }
-    const delta = slot.denseIndex - prev.denseIndex;
-    if (delta <= 0) {
-      out["int-nonmonotonic-send"].push({
-        name: "int-nonmonotonic-send",
-        summary: `one send by ${op.process} gave ${q(prev.value)} then ${q(m.value)}, but they landed at ${tp} offsets ${prev.offset} and ${pos.offset}`,
-        ...base,
-        events: events(`message ${prev.messageIndex} of the send`, `message ${i} of the same send`),
-      });
-    } else if (delta > 1) {
-      const p = obs.partitions.get(tp)!;
-      const between = p.offsets.slice(
-        prev.denseIndex + 1,
-        Math.min(slot.denseIndex, prev.denseIndex + 1 + MAX_OFFSETS_PER_CASE),
-      );
-      out["int-send-skip"].push({
-        name: "int-send-skip",
-        summary: `one send by ${op.process} landed at ${tp} offsets ${prev.offset} and ${pos.offset} with ${delta - 1} other message(s) between`,
-        ...base,
-        offsets: between,
-        events: events(`message ${prev.messageIndex} of the send`, `message ${i} of the same send`),
-      });
-    }
+    const sameOp = prev.opId === op.id;
+    const delta = denseIndex - prev.denseIndex;
+    const inOrder = sameOp ? delta === 1 : pos.offset > prev.offset;
+    if (!inOrder) reportSendOrder(obs, op, p, prev, mark, m.key, out);
+  }
+}
+
+function reportSendOrder(
+  obs: Observations,
+  op: Operation & { type: "send" },
+  p: PartitionOrder,
+  prev: SendMark,
+  mark: SendMark,
+  key: string | null,
+  out: Cases,
+): void {
+  const tp = p.topicPartition;
+  const sameOp = prev.opId === op.id;
+  const prevEvent = (role: string): WitnessEvent =>
+    opWitness(obs.history[prev.opId]!, role, { topicPartition: tp, offset: prev.offset, value: prev.value });
+  const thisEvent = (role: string): WitnessEvent =>
+    opWitness(op, role, { topicPartition: tp, offset: mark.offset, key, value: mark.value });
+  const base = { topicPartition: tp, offset: mark.offset, value: mark.value, key, process: op.process };
+  if (!sameOp) {
+    out["nonmonotonic-send"].push({
+      name: "nonmonotonic-send",
+      summary: `${op.process} sent ${q(mark.value)} after ${q(prev.value)}, but it landed at ${tp}@${mark.offset}, not after offset ${prev.offset}`,
+      ...base,
+      events: [prevEvent("earlier send"), thisEvent("later send, written at or before it")],
+    });
+    return;
+  }
+  const delta = mark.denseIndex - prev.denseIndex;
+  const events = [
+    prevEvent(`message ${prev.messageIndex} of the send`),
+    thisEvent(`message ${mark.messageIndex} of the same send`),
+  ];
+  if (delta <= 0) {
+    out["int-nonmonotonic-send"].push({
+      name: "int-nonmonotonic-send",
+      summary: `one send by ${op.process} gave ${q(prev.value)} then ${q(mark.value)}, but they landed at ${tp} offsets ${prev.offset} and ${mark.offset}`,
+      ...base,
+      events,
+    });
+  } else {
+    const between = p.offsets.slice(
+      prev.denseIndex + 1,
+      Math.min(mark.denseIndex, prev.denseIndex + 1 + MAX_OFFSETS_PER_CASE),
+    );
+    out["int-send-skip"].push({
+      name: "int-send-skip",
+      summary: `one send by ${op.process} landed at ${tp} offsets ${prev.offset} and ${mark.offset} with ${delta - 1} other message(s) between`,
+      ...base,
+      offsets: between,
+      events,
+    });
   }
 }
 
@@ -326,63 +336,82 @@ function checkPoll(
     const records = op.records![tp]!;
     if (records.length === 0) continue;
     const p = obs.partitions.get(tp)!;
-    for (const [offset] of records) {
+    let prev = last.get(tp);
+    for (let r = 0; r < records.length; r++) {
+      const offset = records[r]![0];
       const slot = p.slots.get(offset)!;
-      const prev = last.get(tp);
-      last.set(tp, { opId: op.id, offset, denseIndex: slot.denseIndex });
-      if (prev === undefined) continue;
-      const delta = slot.denseIndex - prev.denseIndex;
-      if (delta === 1) continue;
-      const same = prev.opId === op.id;
-      const prevEvent = opWitness(
-        obs.history[prev.opId]!,
-        same
-          ? `poll that read offset ${prev.offset} and then ${offset}`
-          : `poll that read offset ${prev.offset}`,
-        { topicPartition: tp, offset: prev.offset },
-      );
-      const thisEvent = opWitness(op, `next poll, which read offset ${offset}`, {
-        topicPartition: tp,
-        offset,
-      });
-      const pollEvents = same ? [prevEvent] : [prevEvent, thisEvent];
-      if (delta > 1) {
-        const skipped = p.offsets.slice(
-          prev.denseIndex + 1,
-          Math.min(slot.denseIndex, prev.denseIndex + 1 + MAX_OFFSETS_PER_CASE),
-        );
-        const firstSkipped = p.slots.get(skipped[0]!)!;
-        out["poll-skip"].push({
-          name: "poll-skip",
-          process: op.process,
-          summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}, skipping ${delta - 1} offset(s) that exist`,
-          topicPartition: tp,
-          offset,
-          offsets: skipped,
-          events: [
-            ...pollEvents,
-            observerWitness(
-              obs.history,
-              firstSkipped,
-              `shows offset ${firstSkipped.offset} exists`,
-              tp,
-              firstSkipped.offset,
-              firstSkipped.value,
-            ),
-          ],
-        });
-      } else {
-        out["nonmonotonic-poll"].push({
-          name: "nonmonotonic-poll",
-          process: op.process,
-          summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}${offset === prev.offset ? " again" : ", going backwards"} with no reassignment or seek between`,
-          topicPartition: tp,
-          offset,
-          offsets: [prev.offset, offset],
-          events: pollEvents,
-        });
+      if (prev === undefined) {
+        prev = { opId: op.id, offset, denseIndex: slot.denseIndex };
+        last.set(tp, prev);
+        continue;
       }
+      const delta = slot.denseIndex - prev.denseIndex;
+      if (delta !== 1) reportPollOrder(obs, op, tp, p, prev, offset, slot.denseIndex, delta, out);
+      // The mark is updated in place: one allocation per partition, not per record.
+      prev.opId = op.id;
+      prev.offset = offset;
+      prev.denseIndex = slot.denseIndex;
     }
+  }
+}
+
+function reportPollOrder(
+  obs: Observations,
+  op: Operation & { type: "poll" },
+  tp: TopicPartitionName,
+  p: PartitionOrder,
+  prev: ReadMark,
+  offset: number,
+  denseIndex: number,
+  delta: number,
+  out: Cases,
+): void {
+  const same = prev.opId === op.id;
+  const prevEvent = opWitness(
+    obs.history[prev.opId]!,
+    same ? `poll that read offset ${prev.offset} and then ${offset}` : `poll that read offset ${prev.offset}`,
+    { topicPartition: tp, offset: prev.offset },
+  );
+  const thisEvent = opWitness(op, `next poll, which read offset ${offset}`, {
+    topicPartition: tp,
+    offset,
+  });
+  const pollEvents = same ? [prevEvent] : [prevEvent, thisEvent];
+  if (delta > 1) {
+    const skipped = p.offsets.slice(
+      prev.denseIndex + 1,
+      Math.min(denseIndex, prev.denseIndex + 1 + MAX_OFFSETS_PER_CASE),
+    );
+    const firstSkipped = p.slots.get(skipped[0]!)!;
+    out["poll-skip"].push({
+      name: "poll-skip",
+      process: op.process,
+      summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}, skipping ${delta - 1} offset(s) that exist`,
+      topicPartition: tp,
+      offset,
+      offsets: skipped,
+      events: [
+        ...pollEvents,
+        observerWitness(
+          obs.history,
+          firstSkipped,
+          `shows offset ${firstSkipped.offset} exists`,
+          tp,
+          firstSkipped.offset,
+          firstSkipped.value,
+        ),
+      ],
+    });
+  } else {
+    out["nonmonotonic-poll"].push({
+      name: "nonmonotonic-poll",
+      process: op.process,
+      summary: `${op.process} read ${tp} offset ${prev.offset} then ${offset}${offset === prev.offset ? " again" : ", going backwards"} with no reassignment or seek between`,
+      topicPartition: tp,
+      offset,
+      offsets: [prev.offset, offset],
+      events: pollEvents,
+    });
   }
 }
 

@@ -119,9 +119,11 @@ function observe(
     if (!others.some((o) => o.value === v.value)) others.push({ value: v.value, opId, source });
   }
   const tp = p.topicPartition;
-  if (!v.positions.some((x) => x.offset === offset && x.topicPartition === tp)) {
-    v.positions.push({ topicPartition: tp, offset, opId, source });
+  const positions = v.positions;
+  for (let i = 0; i < positions.length; i++) {
+    if (positions[i]!.offset === offset && positions[i]!.topicPartition === tp) return;
   }
+  positions.push({ topicPartition: tp, offset, opId, source });
 }
 
 function topicOfName(tp: TopicPartitionName): string {
@@ -147,8 +149,10 @@ function indexOp(obs: Observations, op: Operation): void {
       if (records.length === 0) continue;
       const p = partitionOf(obs, tp, topicOfName(tp));
       obs.polledTopics.add(p.topic);
-      for (const [offset, key, value] of records) {
-        const v = valueOf(obs, value, key);
+      for (let r = 0; r < records.length; r++) {
+        const record = records[r]!;
+        const offset = record[0];
+        const v = valueOf(obs, record[2], record[1]);
         observe(p, v, offset, op.id, "poll");
         if (v.firstReadOpId < 0) v.firstReadOpId = op.id;
         if (op.completeMs! < v.firstReadMs) v.firstReadMs = op.completeMs!;
