@@ -37,15 +37,23 @@ describe("analyzeHistory: one anomaly per history", () => {
     expect(a.anomalies.unseen[0]).toMatchObject({ offset: 2, value: "v2", highestOffsetRead: 1 });
   });
 
-  it("unseen is judged only for drained topics", () => {
+  it("unseen is judged for every topic unless the scenario names the drained ones", () => {
     const s = new Script();
     s.send("p1", "audit-0", "a0", { offset: 0 });
     ackAll(s, 0, 1);
     s.poll("c1", { "orders-0": range(0, 1) });
-    expect(found(analyzeHistory(s.history()))).toEqual([]);
-    expect(
-      analyzeHistory(s.history(), { unseenTopics: ["audit"] }).anomalies.unseen.map((c) => c.value),
-    ).toEqual(["a0"]);
+    expect(analyzeHistory(s.history()).anomalies.unseen.map((c) => c.value)).toEqual(["a0"]);
+    expect(found(analyzeHistory(s.history(), { unseenTopics: ["orders"] }))).toEqual([]);
+  });
+
+  it("a consumer that never polls does not pass by reading nothing", () => {
+    const s = new Script();
+    ackAll(s, 0, 2);
+    const ledger = new EffectLedger();
+    const a = analyzeHistory(s.history(), { ledger });
+    expect(found(a)).toEqual(["unseen", "effect-lost"]);
+    expect(a.anomalies.unseen).toHaveLength(3);
+    expect(a.anomalies["effect-lost"]).toHaveLength(3);
   });
 
   it("duplicate: one value at two offsets", () => {

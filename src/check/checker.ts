@@ -37,11 +37,12 @@ export interface AnalyzeOptions {
   /** The effect ledger of a consumer lab; without it the effect anomalies are not checked. */
   ledger?: EffectLedger | EffectLedgerJSON;
   /**
-   * Topics for which `unseen` is judged: the scenario drained them at the end. Default: every
-   * topic some poll read from.
+   * Topics for which `unseen` is judged: the ones the scenario drained at the end. Default: every
+   * topic (fail closed: a consumer that never polls cannot pass by reading nothing). A scenario
+   * without a final drain, or with topics nobody consumes, lists the drained ones here.
    */
   unseenTopics?: readonly string[];
-  /** Topics whose messages must produce effects. Default: topics polled or present in the ledger. */
+  /** Topics whose messages must produce effects. Default: every topic (fail closed, as above). */
   effectTopics?: readonly string[];
 }
 
@@ -132,7 +133,11 @@ export function analyzeHistory(history: History, options: AnalyzeOptions = {}): 
   findInconsistentOffsets(obs, anomalies);
   findDuplicates(obs, anomalies);
   findAbortedReads(obs, anomalies);
-  findLostAndUnseen(obs, new Set(options.unseenTopics ?? obs.polledTopics), anomalies);
+  findLostAndUnseen(
+    obs,
+    options.unseenTopics === undefined ? undefined : new Set(options.unseenTopics),
+    anomalies,
+  );
   findOrderAnomalies(obs, anomalies);
   const ledger = ledgerParts(options.ledger);
   if (ledger !== undefined) {

@@ -5,9 +5,9 @@
  * - effect-duplicated: a message value with two or more ledger entries.
  * - effect-lost: an expected message with no ledger entry. Expected = every acknowledged send
  *   and every uncertain send that a poll returned (it is in the log, so a correct consumer
- *   processes it), in the topics the effects are about, plus the ledger's explicit `expect`s.
- *   By default those topics are the ones polls read from or the ledger mentions; pass
- *   `effectTopics` when a scenario consumes only some of them.
+ *   processes it), plus the ledger's explicit `expect`s. By default every topic counts (fail
+ *   closed: a consumer that never reads anything must not pass); pass `effectTopics` when the
+ *   application consumes only some topics (a pipeline's output topic has no effects).
  * - effect-reordered: for one key and partition, looking only at each message's first effect in
  *   application order, an effect whose offset is below an offset already applied. Null keys
  *   carry no ordering promise in Kafka and are skipped. Redeliveries are not reorders: they show
@@ -98,15 +98,13 @@ export function findEffectAnomalies(obs: Observations, input: EffectCheckInput, 
 
   // effect-lost
   const reported = new Set<string>();
-  const topics = new Set<string>(
-    input.effectTopics ?? [...obs.polledTopics, ...input.entries.map((e) => topicOf(e.topicPartition))],
-  );
+  const topics = input.effectTopics === undefined ? undefined : new Set<string>(input.effectTopics);
   for (const v of obs.values.values()) {
     if (applications.has(v.value)) continue;
     const acked = isAcknowledged(obs, v);
     if (!acked && (v.firstReadOpId < 0 || definitelyFailed(obs, v) || v.sends.length === 0)) continue;
     const place = placeOf(obs, v);
-    if (place === undefined || !topics.has(topicOf(place.tp))) continue;
+    if (place === undefined || (topics !== undefined && !topics.has(topicOf(place.tp)))) continue;
     const sendOp = obs.history[v.sends[0]!.opId]!;
     const events = [
       opWitness(sendOp, acked ? "acknowledged send" : "uncertain send that a poll proved written", {

@@ -169,10 +169,14 @@ function judgedAck(
 /**
  * lost-write: acknowledged, never returned by an ok poll, at or below the highest offset read in
  * its partition. unseen: acknowledged, never returned, above it (only for topics in
- * `unseenTopics`). An uncertain (`info`) send counts as written once a poll returned it, so it is
+ * `unseenTopics`, all topics when undefined). An uncertain (`info`) send counts as written once a poll returned it, so it is
  * never lost by this definition; its unread batch-mates have no known offset and are not judged.
  */
-export function findLostAndUnseen(obs: Observations, unseenTopics: ReadonlySet<string>, out: Cases): void {
+export function findLostAndUnseen(
+  obs: Observations,
+  unseenTopics: ReadonlySet<string> | undefined,
+  out: Cases,
+): void {
   for (const v of obs.values.values()) {
     if (v.firstReadOpId >= 0) continue;
     const ack = judgedAck(obs, v);
@@ -208,7 +212,7 @@ export function findLostAndUnseen(obs: Observations, unseenTopics: ReadonlySet<s
         ...base,
         events: [sendEvent, ...highestEvents],
       });
-    } else if (unseenTopics.has(p.topic)) {
+    } else if (unseenTopics === undefined || unseenTopics.has(p.topic)) {
       out.unseen.push({
         name: "unseen",
         summary: `${q(v.value)} acknowledged at ${ack.tp}@${ack.offset} was never returned by any poll (highest offset read ${p.highestReadOffset})`,

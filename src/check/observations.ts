@@ -75,8 +75,6 @@ export interface Observations {
   history: History;
   partitions: Map<TopicPartitionName, PartitionOrder>;
   values: Map<string, ValueInfo>;
-  /** Topics that at least one ok poll returned records from. */
-  polledTopics: Set<string>;
 }
 
 function partitionOf(obs: Observations, tp: TopicPartitionName, topic: string): PartitionOrder {
@@ -148,7 +146,6 @@ function indexOp(obs: Observations, op: Operation): void {
       const records = op.records[tp]!;
       if (records.length === 0) continue;
       const p = partitionOf(obs, tp, topicOfName(tp));
-      obs.polledTopics.add(p.topic);
       for (let r = 0; r < records.length; r++) {
         const record = records[r]!;
         const offset = record[0];
@@ -167,7 +164,7 @@ function indexOp(obs: Observations, op: Operation): void {
 
 /** Builds the observation index of a (valid) history. */
 export function buildObservations(history: History): Observations {
-  const obs: Observations = { history, partitions: new Map(), values: new Map(), polledTopics: new Set() };
+  const obs: Observations = { history, partitions: new Map(), values: new Map() };
   for (const op of history) indexOp(obs, op);
   for (const p of obs.partitions.values()) {
     p.offsets = [...p.slots.keys()].sort((a, b) => a - b);
