@@ -13,10 +13,12 @@ import { isResponse, type RequestEnvelope, type ResponseEnvelope } from "../src/
 import {
   BrokerLifecycle,
   createControllerProcess,
+  isControllerMessage,
   isLifecycleResponse,
   isMetadataFetchResponse,
   MetadataCache,
   MetadataFetcher,
+  QuorumController,
   type ControllerProcess,
   type QuorumControllerOptions,
 } from "../src/controller";
@@ -269,3 +271,58 @@ export function buildCluster(seed: number, brokers = 3, extra: Partial<QuorumCon
   world.add("admin", () => new AdminClient());
   return world;
 }
+
+/**
+ * A combined node (process.roles=broker,controller), wired the way controller-process.ts
+ * describes: one QuorumController and the broker's parts on the same NodeContext; messages routed
+ * with isControllerMessage; controller timers offered first; the broker's MetadataCache fed by
+ * the local controller's onCommit instead of a network fetch.
+ */
+export class CombinedNode implements NodeProcess {
+  readonly cache = new MetadataCache();
+  readonly controller: QuorumController;
+  lifecycle!: BrokerLifecycle;
+  private ctx!: NodeContext;
+  private correlation = 1;
+
+  constructor(readonly nodeId: number) {
+    this.controller = new QuorumController({
+      nodeId,
+      clusterId: CLUSTER_ID,
+      voters: combinedVoters,
+      onCommit: (batch) => this.cache.applyBatches([batch]),
+    });
+  }
+
+  start(ctx: NodeContext): void {
+    this.ctx = ctx;
+    this.controller.start(ctx);
+    this.correlation = ctx.now() * 2 ** 20 + 1;
+    this.lifecycle = new BrokerLifecycle(
+      {
+        brokerId: this.nodeId,
+        clusterId: CLUSTER_ID,
+        incarnationId: `inc-${ctx.rng.int(1e9)}`,
+        listeners: [{ name: "PLAINTEXT", host: ctx.nodeId, port: 9092, securityProtocol: 0 }],
+        voters: combinedVoters,
+        nextCorrelationId: () => this.correlation++,
+      },
+      this.cache,
+    );
+    ctx.setTimer(50, "broker.poll");
+  }
+
+  onMessage(from: NodeId, message: unknown): void {
+    if (isControllerMessage(message)) this.controller.onMessage(from, message);
+    else if (isLifecycleResponse(message)) this.lifecycle.onResponse(message, this.ctx.now());
+  }
+
+  onTimer(tag: string, id: TimerId): void {
+    if (this.controller.onTimer(tag, id)) return;
+    const out = this.lifecycle.poll(this.ctx.now());
+    if (out) this.ctx.send(out.to, out.message);
+    this.ctx.setTimer(50, "broker.poll");
+  }
+}
+
+export const combinedVoters = [1, 2, 3].map((id) => ({ id, address: `node-${id}` }));

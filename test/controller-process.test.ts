@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { Errors } from "../src/protocol";
-import { topicByName, type EnvelopeResponse, type MetadataImage } from "../src/controller";
+import {
+  topicByName,
+  type AlterPartitionResponse,
+  type EnvelopeResponse,
+  type MetadataImage,
+} from "../src/controller";
 import {
   activeControllers,
   AdminClient,
   brokerOf,
   buildCluster,
+  CombinedNode,
   controllerOf,
   controllerIds,
-  type World,
+  World,
 } from "./controller-process-harness";
 
 const admin = (w: World): AdminClient => w.process<AdminClient>("admin");
@@ -177,5 +183,107 @@ describe("controller processes with brokers", () => {
     const image = controllerOf(w, activeControllers(w)[0]!).image;
     expect(topicByName(image, "orders")!.partitions).toHaveLength(2);
     expect([...image.brokers.values()].every((b) => !b.fenced)).toBe(true);
+  });
+});
+
+describe("AlterPartition through the active controller", () => {
+  it("commits an ISR shrink, answers with the new partition epoch, and rejects the stale epoch afterwards", () => {
+    const w = buildCluster(7);
+    w.runFor(8000);
+    createTopicAnywhere(w, "orders", 1, 3);
+    w.runFor(1000);
+    const activeId = activeControllers(w)[0]!;
+    const image = controllerOf(w, activeId).image;
+    const topicId = image.topicIdsByName.get("orders")!;
+    const p = topicByName(image, "orders")!.partitions[0]!;
+    const leader = image.brokers.get(p.leader)!;
+    const request = {
+      brokerId: leader.brokerId,
+      brokerEpoch: leader.brokerEpoch,
+      topics: [
+        {
+          topicId,
+          partitions: [
+            {
+              partitionIndex: 0,
+              leaderEpoch: p.leaderEpoch,
+              partitionEpoch: p.partitionEpoch,
+              newIsrWithEpochs: [{ brokerId: leader.brokerId, brokerEpoch: leader.brokerEpoch }],
+            },
+          ],
+        },
+      ],
+    };
+    const first = admin(w).send(`controller-${activeId}`, "AlterPartition", request);
+    w.runFor(1000);
+    expect((admin(w).responses.get(first)!.body as AlterPartitionResponse).topics[0]!.partitions[0]).toEqual({
+      partitionIndex: 0,
+      errorCode: 0,
+      leaderId: leader.brokerId,
+      leaderEpoch: p.leaderEpoch,
+      isr: [leader.brokerId],
+      partitionEpoch: p.partitionEpoch + 1,
+    });
+    for (const id of [101, 102, 103])
+      expect(brokerOf(w, id).cache.partition("orders", 0)!.isr).toEqual([leader.brokerId]);
+    const again = admin(w).send(`controller-${activeId}`, "AlterPartition", request);
+    w.runFor(500);
+    expect(
+      (admin(w).responses.get(again)!.body as AlterPartitionResponse).topics[0]!.partitions[0]!.errorCode,
+    ).toBe(Errors.INVALID_UPDATE_VERSION.code);
+  });
+});
+
+describe("combined mode (broker and controller in one process)", () => {
+  it("three combined nodes elect an active controller, register their brokers and share metadata", () => {
+    const w = new World(11);
+    for (const id of [1, 2, 3]) w.add(`node-${id}`, () => new CombinedNode(id));
+    w.add("admin", () => new AdminClient());
+    w.runFor(8000);
+    const nodes = [1, 2, 3].map((id) => w.process<CombinedNode>(`node-${id}`));
+    expect(nodes.filter((n) => n.controller.isActive)).toHaveLength(1);
+    for (const n of nodes) {
+      expect(n.lifecycle.state).toBe("running");
+      expect(n.cache.liveBrokers().map((b) => b.brokerId)).toEqual([1, 2, 3]);
+    }
+    const active = nodes.find((n) => n.controller.isActive)!;
+    const inner = {
+      kind: "request",
+      api: "CreateTopics",
+      correlationId: 1,
+      clientId: "c",
+      body: {
+        topics: [{ name: "combined", numPartitions: 3, replicationFactor: 3, configs: [] }],
+        timeoutMs: 5000,
+        validateOnly: false,
+      },
+    };
+    admin(w).send(`node-${active.nodeId}`, "Envelope", { request: inner });
+    w.runFor(1500);
+    for (const n of nodes) expect(n.cache.topic("combined")!.partitions).toHaveLength(3);
+    // A combined node restarts: its broker part rebuilds its cache from the local controller's replay.
+    w.restart("node-2");
+    w.runFor(12_000);
+    const restarted = w.process<CombinedNode>("node-2");
+    expect(restarted.cache.topic("combined")!.partitions).toHaveLength(3);
+    expect(restarted.lifecycle.state).toBe("running");
+  });
+});
+
+describe("bounds", () => {
+  it("a CreateTopics whose records exceed one metadata batch is refused with MESSAGE_TOO_LARGE, nothing written", () => {
+    const w = buildCluster(12, 3, { raft: { fetchMaxBytes: 8000 } });
+    w.runFor(8000);
+    const active = activeControllers(w)[0]!;
+    const before = controllerOf(w, active).highWatermark;
+    const res = createTopic(w, `controller-${active}`, "huge", 200, 3);
+    expect(res?.errorCode).toBe(Errors.NONE.code);
+    const inner = res!.response!.body as { topics: { errorCode: number; errorMessage: string }[] };
+    expect(inner.topics[0]).toMatchObject({
+      errorCode: Errors.MESSAGE_TOO_LARGE.code,
+      errorMessage: expect.stringMatching(/exceed/),
+    });
+    expect(controllerOf(w, active).highWatermark).toBe(before);
+    expect(createTopic(w, `controller-${active}`, "small", 2, 3)!.errorCode).toBe(Errors.NONE.code);
   });
 });

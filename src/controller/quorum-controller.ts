@@ -111,7 +111,7 @@ interface ActiveState {
   latest: MetadataImage;
   heartbeats: BrokerHeartbeats;
   /** Requests waiting for their batch (or everything proposed before them) to commit, by offset. */
-  pending: { offset: number; succeed: () => void; fail: () => void }[];
+  pending: { offset: number; succeed: () => void; fail: (errorCode: number) => void }[];
 }
 
 export class QuorumController {
@@ -266,8 +266,10 @@ export class QuorumController {
     respond: (body: unknown, envelopeError?: number) => void,
   ): void {
     const active = this.active;
+    // Through an Envelope, only NOT_CONTROLLER fails the envelope itself (the broker retries
+    // elsewhere); other errors travel in the inner CreateTopics response.
     const fail = (code: number): void =>
-      respond(this.errorBody(req, code), req.api === "CreateTopics" ? code : undefined);
+      respond(this.errorBody(req, code), code === Errors.NOT_CONTROLLER.code ? code : undefined);
     if (!active) return fail(Errors.NOT_CONTROLLER.code);
     if (active.pending.length >= this.maxPending) return fail(Errors.REQUEST_TIMED_OUT.code);
     const now = this.ctx.now();
@@ -302,17 +304,19 @@ export class QuorumController {
     }
     this.proposeAndThen(result.records, {
       succeed: () => respond(result.response),
-      fail: () => fail(Errors.NOT_CONTROLLER.code),
+      fail,
     });
   }
 
   /**
    * Propose `records` (if any); `then.succeed` runs once everything proposed so far is committed,
-   * `then.fail` if leadership is lost first or the proposal is refused.
+   * `then.fail` if leadership is lost first (NOT_CONTROLLER) or Raft refuses the batch
+   * (REQUEST_TIMED_OUT when too many batches wait to commit, MESSAGE_TOO_LARGE for a batch over
+   * the fetch size bound; both leave nothing decided).
    */
   private proposeAndThen(
     records: MetadataRecord[],
-    then: { succeed: () => void; fail: () => void } | null,
+    then: { succeed: () => void; fail: (errorCode: number) => void } | null,
   ): void {
     const active = this.active!;
     let offset = this.raft.logEndOffset - 1;
@@ -320,7 +324,11 @@ export class QuorumController {
       const proposed = this.raft.propose(records);
       if (!proposed.ok) {
         this.ctx.trace("controller.proposeFailed", { reason: proposed.reason });
-        then?.fail();
+        then?.fail(
+          proposed.errorCode === Errors.NOT_LEADER_OR_FOLLOWER.code
+            ? Errors.NOT_CONTROLLER.code
+            : proposed.errorCode,
+        );
         return;
       }
       offset = proposed.offset;
@@ -354,7 +362,9 @@ export class QuorumController {
         const message =
           errorCode === Errors.NOT_CONTROLLER.code
             ? "This is not the active controller."
-            : "The controller is overloaded.";
+            : errorCode === Errors.MESSAGE_TOO_LARGE.code
+              ? "The request's metadata records exceed the bound on one metadata batch."
+              : "Too many metadata changes are waiting to commit; retry later.";
         return {
           topics: topics.map((t) => ({
             name: t.name,
@@ -405,7 +415,7 @@ export class QuorumController {
       this.active = null;
       this.ctx.trace("controller.inactive", { epoch: active.epoch, pending: active.pending.length });
       // The requesters retry against the new active controller (their records may still commit).
-      for (const p of active.pending) p.fail();
+      for (const p of active.pending) p.fail(Errors.NOT_CONTROLLER.code);
     }
     const hw = this.raft.highWatermark;
     if (

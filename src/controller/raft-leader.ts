@@ -41,6 +41,21 @@ export class LeaderState {
     this.beginQuorumEpochSentMs = electedAtMs;
   }
 
+  /** Hold a fetch until data arrives or its deadline (a newer fetch from the same address replaces it). */
+  park(fetch: ParkedFetch): void {
+    this.parked.delete(fetch.address);
+    this.parked.set(fetch.address, fetch);
+  }
+
+  /** Parked fetches that can be answered now: new data for voters, a higher HW for both kinds. */
+  wakeable(logEndOffset: number, highWatermark: number): ParkedFetch[] {
+    return [...this.parked.values()].filter((p) =>
+      p.isVoter
+        ? logEndOffset > p.request.fetchOffset || highWatermark > p.highWatermarkAtPark
+        : highWatermark > p.request.fetchOffset,
+    );
+  }
+
   recordFetch(voterId: number, endOffset: number | null, nowMs: number): void {
     this.voterLastFetchMs.set(voterId, nowMs);
     if (endOffset !== null) this.voterEndOffsets.set(voterId, endOffset);

@@ -98,6 +98,19 @@ export class RaftLog<T> {
   }
 
   /**
+   * KRaft's ReplicatedLog.validateOffsetAndEpoch (without snapshots): does a fetcher whose log
+   * ends at `fetchOffset` with a batch of `lastFetchedEpoch` hold a prefix of this log? If not,
+   * returns where that epoch ends here, so that the fetcher truncates to it. A fetcher whose log
+   * runs past ours (a deposed leader's uncommitted tail) diverges too.
+   */
+  validateFetchPosition(fetchOffset: number, lastFetchedEpoch: number): EpochEnd | null {
+    if (fetchOffset === 0) return null;
+    const end = this.endOffsetForEpoch(lastFetchedEpoch);
+    if (end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset) return end;
+    return null;
+  }
+
+  /**
    * Batches from `fromOffset` (inclusive) to `toOffset` (exclusive), stopping before the total
    * size passes `maxBytes` — but always at least one batch, so that replication never stalls on
    * one large batch (as Kafka does since KIP-74).

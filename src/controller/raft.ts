@@ -32,86 +32,20 @@ import { LeaderState, type ParkedFetch } from "./raft-leader";
 import { RaftLog } from "./raft-log";
 import { voteResult } from "./quorum";
 import * as M from "./raft-messages";
+import {
+  correlationIdBase,
+  type Outbound,
+  type ProposeResult,
+  type QuorumStateRecord,
+  type RaftConfig,
+  type RaftPersistedState,
+  type RaftRole,
+  type Ready,
+} from "./raft-types";
 
-export interface RaftConfig {
-  nodeId: number;
-  /** The static voter set (controller.quorum.voters): id and network address of each. */
-  voters: readonly { id: number; address: string }[];
-  clusterId: string;
-  /** controller.quorum.election.timeout.ms (1000). */
-  electionTimeoutMs: number;
-  /** controller.quorum.election.backoff.max.ms (1000). */
-  electionBackoffMaxMs: number;
-  /** controller.quorum.fetch.timeout.ms (2000). */
-  fetchTimeoutMs: number;
-  /** Long-poll bound for Fetch (KafkaRaftClient.MAX_FETCH_WAIT_MS = 500). */
-  fetchMaxWaitMs: number;
-  /** controller.quorum.request.timeout.ms (2000): resend a Fetch that got no answer. */
-  requestTimeoutMs: number;
-  /** controller.quorum.retry.backoff.ms (20): wait after an error before fetching again. */
-  retryBackoffMs: number;
-  /** Bound on one Fetch response (approximate bytes). */
-  fetchMaxBytes: number;
-  /** Bound on proposals not yet committed; propose fails beyond it. */
-  maxUncommittedBatches: number;
-  /** Bound on long-polled fetches held by the leader. */
-  maxParkedFetches: number;
-}
-
-export const DEFAULT_RAFT_TIMING = {
-  electionTimeoutMs: 1000,
-  electionBackoffMaxMs: 1000,
-  fetchTimeoutMs: 2000,
-  fetchMaxWaitMs: 500,
-  requestTimeoutMs: 2000,
-  retryBackoffMs: 20,
-  fetchMaxBytes: 1024 * 1024,
-  maxUncommittedBatches: 1024,
-  maxParkedFetches: 1024,
-} as const;
-
-export type RaftRole = "unattached" | "follower" | "candidate" | "leader" | "resigned";
-
-/** The quorum-state file's content (Kafka's QuorumStateData v0). */
-export interface QuorumStateRecord {
-  clusterId: string;
-  leaderId: number;
-  leaderEpoch: number;
-  votedId: number;
-  appliedOffset: number;
-  currentVoters: { voterId: number }[];
-  data_version: 0;
-}
-
-export interface Outbound {
-  to: string;
-  message: Envelope;
-}
-
-export interface Ready<T> {
-  /** Persist first (atomically) when set. */
-  quorumState: QuorumStateRecord | null;
-  /** The durable log must become durable[0, entriesFrom) + entries (truncate, append, fsync). */
-  entriesFrom: number;
-  entries: RaftBatch<T>[];
-  /** Send after persisting. */
-  messages: Outbound[];
-  /** Newly committed batches, in offset order, to apply to the state machine. */
-  committed: RaftBatch<T>[];
-  /** The in-memory log end offset when this Ready was made. */
-  logEndOffset: number;
-}
+export * from "./raft-types";
 
 type RaftBatch<T> = M.RaftBatch<T>;
-
-export type ProposeResult =
-  { ok: true; offset: number; epoch: number } | { ok: false; errorCode: number; reason: string };
-
-/** What survives a restart: the quorum-state file and the log's batches (see raft-storage.ts). */
-export interface RaftPersistedState<T> {
-  quorumState: QuorumStateRecord | null;
-  batches: RaftBatch<T>[];
-}
 
 export class RaftNode<T> {
   private epoch = 0;
@@ -402,7 +336,7 @@ export class RaftNode<T> {
       if (isVoter) leader.recordFetch(body.replicaId, null, this.nowMs);
       return this.respond(from, req, this.fetchError(Errors.OFFSET_OUT_OF_RANGE.code));
     }
-    const diverging = this.checkDivergence(body.fetchOffset, body.lastFetchedEpoch);
+    const diverging = this.log.validateFetchPosition(body.fetchOffset, body.lastFetchedEpoch);
     if (diverging) {
       if (isVoter) leader.recordFetch(body.replicaId, null, this.nowMs);
       return this.respond(from, req, { ...this.fetchError(Errors.NONE.code), divergingEpoch: diverging });
@@ -415,8 +349,7 @@ export class RaftNode<T> {
     const parkable =
       body.fetchOffset >= limit && body.maxWaitMs > 0 && leader.parked.size < this.config.maxParkedFetches;
     if (!parkable) return this.respond(from, req, this.fetchData(body, isVoter));
-    leader.parked.delete(from);
-    leader.parked.set(from, {
+    leader.park({
       address: from,
       correlationId: req.correlationId,
       request: body,
@@ -424,20 +357,6 @@ export class RaftNode<T> {
       highWatermarkAtPark: this.hw,
       deadlineMs: this.nowMs + Math.min(body.maxWaitMs, this.config.fetchMaxWaitMs),
     });
-  }
-
-  /**
-   * KRaft's ReplicatedLog.validateOffsetAndEpoch, without snapshots. A fetcher whose log runs
-   * past ours (a deposed leader's uncommitted tail) diverges too: our epoch ends before its offset.
-   */
-  private checkDivergence(
-    fetchOffset: number,
-    lastFetchedEpoch: number,
-  ): { epoch: number; endOffset: number } | null {
-    if (fetchOffset === 0) return null;
-    const end = this.log.endOffsetForEpoch(lastFetchedEpoch);
-    if (end.epoch !== lastFetchedEpoch || end.endOffset < fetchOffset) return end;
-    return null;
   }
 
   private fetchData(req: M.RaftFetchRequest, isVoter: boolean): M.RaftFetchResponse<T> {
@@ -735,12 +654,7 @@ export class RaftNode<T> {
   private wakeParkedFetches(): void {
     const leader = this.leader;
     if (!leader) return;
-    for (const p of [...leader.parked.values()]) {
-      const ready = p.isVoter
-        ? this.log.endOffset > p.request.fetchOffset || this.hw > p.highWatermarkAtPark
-        : this.hw > p.request.fetchOffset;
-      if (ready) this.completeParked(leader, p);
-    }
+    for (const p of leader.wakeable(this.log.endOffset, this.hw)) this.completeParked(leader, p);
   }
 
   private completeParked(leader: LeaderState, p: ParkedFetch): void {
@@ -847,14 +761,4 @@ export class RaftNode<T> {
       );
     }
   }
-}
-
-/**
- * First correlation id of a process incarnation. The simulated network, unlike a TCP connection,
- * may deliver a response to a restarted node that its previous incarnation asked for; ids that
- * start at nowMs × 2^20 never repeat across incarnations (unless one sent 2^20 requests per
- * millisecond of its life), so such stale responses match nothing and are ignored.
- */
-export function correlationIdBase(nowMs: number): number {
-  return Math.floor(nowMs) * 2 ** 20 + 1;
 }
