@@ -38,7 +38,7 @@ import {
   writeOffsetCheckpoint,
   type OffsetCheckpointName,
 } from "./offset-checkpoint";
-import { PartitionLog, type RetentionResult } from "./partition-log";
+import { PartitionLog, mkdirsDurably, type RetentionResult } from "./partition-log";
 import { DEFAULT_LOG_SEAMS, type LogSeams } from "./seams";
 import {
   InvalidLogDirNameError,
@@ -122,7 +122,7 @@ export class LogManager {
 
   private loadLogs(now: number): LogManagerStartupReport {
     const { disk, logDir } = this;
-    if (logDir !== "" && !disk.exists(logDir)) disk.mkdirs(logDir);
+    mkdirsDurably(disk, logDir);
     const markerPath = joinPath(logDir, CLEAN_SHUTDOWN_FILE);
     const hadCleanShutdown = disk.exists(markerPath);
     const report: LogManagerStartupReport = {
@@ -180,7 +180,7 @@ export class LogManager {
         highWatermark: highWatermarks?.get(key),
         hadCleanShutdown: hadCleanShutdown && !recoveryPointsCorrupt,
       });
-      this.logs.set(key, log);
+      this.register(key, log);
       report.logs[key] = log.recoveryReport;
     }
     if (hadCleanShutdown) {
@@ -270,8 +270,24 @@ export class LogManager {
     });
     log.flush(now); // the new segment's files exist durably
     this.disk.fsyncDir(this.logDir); // and so does the partition directory
-    this.logs.set(key, log);
+    this.register(key, log);
     return { log, created: true };
+  }
+
+  /**
+   * Track a log. After any truncation the recovery points and log start offsets are
+   * checkpointed at once (LogManager.truncateTo does the same): a stale recovery point above the
+   * new log end would vouch, after a crash, for offsets rewritten since and never fsynced.
+   */
+  private register(key: string, log: PartitionLog): void {
+    this.logs.set(key, log);
+    log.addListener({
+      onTruncate: () => {
+        if (this.logs.get(key) !== log) return;
+        this.checkpointRecoveryPoints();
+        this.checkpointLogStartOffsets();
+      },
+    });
   }
 
   /**

@@ -107,7 +107,6 @@ export function loadLog(o: LoadOptions): LoadedLog {
     logEndOffset: 0,
     recoveryPoint: 0,
   };
-  if (!disk.exists(dir)) disk.mkdirs(dir);
   const bases = cleanDirectory(disk, dir, report);
 
   let segments: LogSegment[] = [];
