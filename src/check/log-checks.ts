@@ -23,7 +23,7 @@ import { opWitness } from "./anomalies";
 import type { History, Operation, TopicPartitionName } from "./history";
 import { topicPartitionName } from "./history";
 import type { Observations, PartitionOrder, ValueInfo } from "./observations";
-import { definitelyFailed, positionOfMessage } from "./observations";
+import { definitelyFailed, positionOfMessage, slotAt } from "./observations";
 
 /** Offsets listed inside one case (skipped offsets, duplicate positions) are capped at this many. */
 export const MAX_OFFSETS_PER_CASE = 20;
@@ -55,7 +55,7 @@ function sortedPartitions(obs: Observations): PartitionOrder[] {
 export function findInconsistentOffsets(obs: Observations, out: Cases): void {
   for (const p of sortedPartitions(obs)) {
     for (const offset of p.offsets) {
-      const slot = p.slots.get(offset)!;
+      const slot = slotAt(p, offset);
       if (slot.others === undefined) continue;
       const all = [slot, ...slot.others];
       const role = (s: { source: string }): string => (s.source === "ack" ? "acknowledged send" : "poll");
@@ -265,7 +265,7 @@ function checkSend(
     const pos = positionOfMessage(obs, op.id, i);
     if (pos === undefined) continue;
     const p = obs.partitions.get(pos.topicPartition)!;
-    const denseIndex = p.slots.get(pos.offset)!.denseIndex;
+    const denseIndex = slotAt(p, pos.offset).denseIndex;
     const m = op.messages[i]!;
     const mark: SendMark = { opId: op.id, messageIndex: i, value: m.value, offset: pos.offset, denseIndex };
     const prev = last.get(pos.topicPartition);
@@ -343,7 +343,7 @@ function checkPoll(
     let prev = last.get(tp);
     for (let r = 0; r < records.length; r++) {
       const offset = records[r]![0];
-      const slot = p.slots.get(offset)!;
+      const slot = slotAt(p, offset);
       if (prev === undefined) {
         prev = { opId: op.id, offset, denseIndex: slot.denseIndex };
         last.set(tp, prev);
@@ -386,7 +386,7 @@ function reportPollOrder(
       prev.denseIndex + 1,
       Math.min(denseIndex, prev.denseIndex + 1 + MAX_OFFSETS_PER_CASE),
     );
-    const firstSkipped = p.slots.get(skipped[0]!)!;
+    const firstSkipped = slotAt(p, skipped[0]!);
     out["poll-skip"].push({
       name: "poll-skip",
       process: op.process,

@@ -168,9 +168,19 @@ export function buildObservations(history: History): Observations {
   for (const op of history) indexOp(obs, op);
   for (const p of obs.partitions.values()) {
     p.offsets = [...p.slots.keys()].sort((a, b) => a - b);
-    for (let i = 0; i < p.offsets.length; i++) p.slots.get(p.offsets[i]!)!.denseIndex = i;
+    for (let i = 0; i < p.offsets.length; i++) slotAt(p, p.offsets[i]!).denseIndex = i;
   }
   return obs;
+}
+
+/** The slot of an observed offset; a missing one means the index is broken (a checker bug). */
+export function slotAt(p: PartitionOrder, offset: number): Slot {
+  const slot = p.slots.get(offset);
+  if (slot === undefined)
+    throw new Error(
+      `Checker invariant broken: offset ${offset} of ${p.topicPartition} was observed but not indexed`,
+    );
+  return slot;
 }
 
 /** True if some send of the value was acknowledged (ok). */
