@@ -140,9 +140,8 @@ export class BrokerLifecycle {
       this.nextSendMs = nowMs;
       return;
     }
+    // DUPLICATE_BROKER_REGISTRATION: our previous incarnation's session has not expired yet.
     this.retryAfterError(res.errorCode, res.currentLeader, nowMs);
-    if (res.errorCode === Errors.DUPLICATE_BROKER_REGISTRATION.code)
-      this.nextSendMs = nowMs + this.heartbeatIntervalMs;
   }
 
   private onHeartbeat(res: BrokerHeartbeatResponse, nowMs: number): void {
