@@ -11,3 +11,9 @@ declare module "zstd-codec/lib/zstd-codec-binding-wasm.js" {
   const factory: (module: Record<string, unknown>) => void;
   export default factory;
 }
+
+declare module "lz4js" {
+  /** LZ4 frame (lz4js writes dependent blocks, which Kafka refuses; used as a test oracle). */
+  export function compress(input: Uint8Array): Uint8Array;
+  export function decompress(input: Uint8Array, maxSize?: number): Uint8Array;
+}
