@@ -1,7 +1,7 @@
 /**
  * What a simulated (or real) node sees of the world: the ports through which a broker or a
  * controller gets time, timers, randomness, its disk and the network. The same process code
- * runs under the deterministic simulator (src/sim/cluster.ts) and under the Node adapters
+ * runs under the deterministic simulator (src/sim/world.ts) and under the Node adapters
  * (src/node), which implement this context with real clocks, timers, files and sockets.
  *
  * Rules for processes:
@@ -51,3 +51,45 @@ export interface NodeProcess {
 
 /** Builds a fresh process for a node: at first start and after every crash or power loss. */
 export type ProcessFactory = (nodeId: NodeId) => NodeProcess;
+
+/**
+ * What async client code (producer, consumer, a lab's workload driver) sees of the world. Unlike a
+ * NodeProcess, a client is written with async/await: under the simulator its promises resume at
+ * the right virtual time (see src/sim/world.ts, "Async code in virtual time").
+ *
+ * Rules for clients: wait only on things this context drives (sleep, timers, messages through
+ * `onMessage`) or on other client tasks; never on real time or real I/O. A crashed client's
+ * sends are dropped and its sleeps and timers never fire.
+ */
+export interface ClientContext extends TraceSink {
+  readonly nodeId: NodeId;
+  /** This client's random stream (already split from the run's seed). */
+  readonly rng: Rng;
+  /** False once this client incarnation crashed. */
+  readonly alive: boolean;
+  /** Virtual (or real) time in milliseconds since the run began. */
+  now(): number;
+  /** Resolves after `delayMs` of (virtual) time. */
+  sleep(delayMs: number): Promise<void>;
+  /** Call `callback` after `delayMs` (request timeouts, linger.ms...). Cancel with cancelTimer. */
+  setTimer(delayMs: number, callback: () => void): TimerId;
+  cancelTimer(id: TimerId): void;
+  /** Send a message to a node. Delivery may be delayed, dropped or cut by a partition. */
+  send(to: NodeId, message: unknown): void;
+  /** Set the handler of arriving messages (replacing any earlier one). Without one they are dropped. */
+  onMessage(handler: (from: NodeId, message: unknown) => void): void;
+  /** Run another async task in this client (a background loop); if it throws, the run fails. */
+  spawn(name: string, task: (ctx: ClientContext) => Promise<void>): TaskHandle;
+}
+
+export type TaskState = "running" | "done" | "failed" | "killed";
+
+/** An async task running in a client. "killed" means its client crashed while it ran. */
+export interface TaskHandle {
+  /** "<client>" for the task that started the client, "<client>/<name>" for later ones. */
+  readonly name: string;
+  readonly nodeId: NodeId;
+  readonly state: TaskState;
+  /** What the task threw, when state is "failed". */
+  readonly error: unknown;
+}
