@@ -131,12 +131,18 @@ export function formatVerbose(events: readonly TraceEvent[]): string {
   return events.map((e) => formatLine(e, true)).join("\n");
 }
 
+/** The compact timeline cuts longer detail values (the full value is in the JSON and --verbose). */
+const COMPACT_VALUE_MAX = 60;
+
 function formatLine(e: TraceEvent, verbose: boolean): string {
   const head = `${formatTimeS(e.t).padEnd(verbose ? 16 : 12)} ${e.node.padEnd(10)} ${verbose ? `${e.cat}:` : ""}${e.kind}`;
   const parts: string[] = [];
   for (const key in e) {
     if (RESERVED.has(key)) continue;
-    parts.push(`${key}=${formatValue(e[key])}`);
+    const v = formatValue(e[key]);
+    parts.push(
+      `${key}=${verbose || v.length <= COMPACT_VALUE_MAX ? v : `${v.slice(0, COMPACT_VALUE_MAX - 1)}…`}`,
+    );
   }
   return parts.length === 0 ? head : `${head.padEnd(verbose ? 50 : 40)} ${parts.join(" ")}`;
 }
