@@ -162,7 +162,7 @@ export function findEffectAnomalies(obs: Observations, input: EffectCheckInput, 
     if (e.offset === top.offset) continue; // two values at one offset: an inconsistent-offsets problem, not ordering
     out["effect-reordered"].push({
       name: "effect-reordered",
-      summary: `key ${JSON.stringify(e.key)}: offset ${e.offset} of ${e.topicPartition} was applied at t=${fmtMs(e.atMs)}, after offset ${top.offset} (applied at t=${fmtMs(top.atMs)})`,
+      summary: `offset ${e.offset} of ${e.topicPartition} (key ${JSON.stringify(e.key)}) was applied at t=${fmtMs(e.atMs)}, after offset ${top.offset} (applied at t=${fmtMs(top.atMs)})`,
       topicPartition: e.topicPartition,
       offset: e.offset,
       value: e.value,

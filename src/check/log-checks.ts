@@ -226,6 +226,7 @@ export function findLostAndUnseen(
 interface SendMark {
   opId: number;
   messageIndex: number;
+  key: string | null;
   value: string;
   offset: number;
   denseIndex: number;
@@ -267,7 +268,14 @@ function checkSend(
     const p = obs.partitions.get(pos.topicPartition)!;
     const denseIndex = slotAt(p, pos.offset).denseIndex;
     const m = op.messages[i]!;
-    const mark: SendMark = { opId: op.id, messageIndex: i, value: m.value, offset: pos.offset, denseIndex };
+    const mark: SendMark = {
+      opId: op.id,
+      messageIndex: i,
+      key: m.key,
+      value: m.value,
+      offset: pos.offset,
+      denseIndex,
+    };
     const prev = last.get(pos.topicPartition);
     last.set(pos.topicPartition, mark);
     if (prev === undefined || prev.value === m.value) continue;
@@ -290,7 +298,12 @@ function reportSendOrder(
   const tp = p.topicPartition;
   const sameOp = prev.opId === op.id;
   const prevEvent = (role: string): WitnessEvent =>
-    opWitness(obs.history[prev.opId]!, role, { topicPartition: tp, offset: prev.offset, value: prev.value });
+    opWitness(obs.history[prev.opId]!, role, {
+      topicPartition: tp,
+      offset: prev.offset,
+      key: prev.key,
+      value: prev.value,
+    });
   const thisEvent = (role: string): WitnessEvent =>
     opWitness(op, role, { topicPartition: tp, offset: mark.offset, key, value: mark.value });
   const base = { topicPartition: tp, offset: mark.offset, value: mark.value, key, process: op.process };

@@ -203,9 +203,9 @@ export function explainAnomaly(name: AnomalyName, cases: readonly AnomalyCase[])
     case "nonmonotonic-send":
       return `${plural(n, "send")} by ${processes(cases)} landed at or before an earlier send of the same producer to the same partition${eg}`;
     case "int-nonmonotonic-send":
-      return `${plural(n, "multi-message send")} wrote its messages to one partition out of order${eg}`;
+      return `${plural(n, "time")} a multi-message send had its messages to one partition written out of order${eg}`;
     case "int-send-skip":
-      return `${plural(n, "multi-message send")} had other messages written between its own${eg}`;
+      return `${plural(n, "time")} other messages were written between the messages of one multi-message send${eg}`;
     case "poll-skip": {
       const skipped = cases.reduce((sum, c) => sum + (c.offsets?.length ?? 0), 0);
       return `${plural(n, "time")} a consumer (${processes(cases)}) jumped over offsets that exist, at least ${plural(skipped, "message")} never processed${eg}`;
@@ -216,10 +216,10 @@ export function explainAnomaly(name: AnomalyName, cases: readonly AnomalyCase[])
       return `${plural(n, "message")} read although the send definitely failed: ${whereAll(cases)}${eg}`;
     case "effect-duplicated": {
       const extra = cases.reduce((sum, c) => sum + c.events.length - 1, 0);
-      return `${plural(n, "message")} had its effect applied more than once (at least ${plural(extra, "extra application")})${eg}`;
+      return `${plural(n, "message")} with effects applied more than once (at least ${plural(extra, "extra application")})${eg}`;
     }
     case "effect-lost":
-      return `${plural(n, "message")} never had its effect applied: ${whereAll(cases) || "messages expected by the ledger"}${eg}`;
+      return `${plural(n, "message")} whose effect never happened: ${whereAll(cases) || "messages expected by the ledger"}${eg}`;
     case "effect-reordered": {
       const keys = [...new Set(cases.map((c) => JSON.stringify(c.key)))];
       return `${plural(n, "effect")} applied out of offset order for ${keys.length === 1 ? `key ${keys[0]}` : `${keys.length} keys`}${eg}`;
