@@ -71,7 +71,6 @@ export class RaftCluster {
     this.rngs = root.split("nodes");
     this.config = {
       ...DEFAULT_RAFT_TIMING,
-      requestTimeoutMs: 700,
       ...timing,
       clusterId: "test-cluster",
       voters: this.ids.map((id) => ({ id, address: addressOf(id) })),

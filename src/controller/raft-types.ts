@@ -18,7 +18,7 @@ export interface RaftConfig {
   fetchTimeoutMs: number;
   /** Long-poll bound for Fetch (KafkaRaftClient.MAX_FETCH_WAIT_MS = 500). */
   fetchMaxWaitMs: number;
-  /** controller.quorum.request.timeout.ms (2000): resend a Fetch that got no answer. */
+  /** controller.quorum.request.timeout.ms (2000): resend a Fetch that got no answer (capped at fetchTimeoutMs/2, see raft.ts). */
   requestTimeoutMs: number;
   /** controller.quorum.retry.backoff.ms (20): wait after an error before fetching again. */
   retryBackoffMs: number;

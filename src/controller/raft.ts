@@ -147,7 +147,7 @@ export class RaftNode<T> {
           this.becomeCandidate();
         } else if (
           this.fetchInFlight
-            ? now - this.fetchInFlight.sentAtMs >= this.config.requestTimeoutMs
+            ? now - this.fetchInFlight.sentAtMs >= this.fetchResendAfterMs()
             : now >= this.fetchRetryAtMs
         ) {
           this.sendFetch();
@@ -724,6 +724,16 @@ export class RaftNode<T> {
 
   private raiseHighWatermark(offset: number): void {
     if (offset > this.hw) this.hw = offset;
+  }
+
+  /**
+   * How long a follower waits for a Fetch answer before sending it again: the request timeout,
+   * but at most half the fetch timeout. Departure: KRaft relies on TCP, where a lost request
+   * surfaces as a disconnect; the simulated network may drop a message silently, and one lost
+   * Fetch must not cost an election.
+   */
+  private fetchResendAfterMs(): number {
+    return Math.min(this.config.requestTimeoutMs, Math.floor(this.config.fetchTimeoutMs / 2));
   }
 
   private randomElectionTimeoutMs(): number {
