@@ -24,6 +24,12 @@
  * Safety invariants asserted here: one leader per epoch (a leader never accepts another leader of
  * its epoch); committed batches are never truncated; the high watermark never decreases; epochs
  * of log batches never exceed the node's epoch.
+ *
+ * Departures from KRaft: static voters (no KIP-853 reconfiguration), no snapshots, no pre-vote
+ * (KIP-996: a voter that was cut off can depose a healthy leader when it returns with a higher
+ * epoch, though its stale log cannot win), no linger/batching of proposals, time advanced by
+ * tick(nowMs) rather than per-state timers; observers get committed batches only; a follower
+ * re-sends a lost Fetch before its fetch timeout (fetchResendAfterMs).
  */
 import { Errors } from "../protocol";
 import type { Envelope, RequestEnvelope, ResponseEnvelope } from "../protocol";
