@@ -342,6 +342,26 @@ describe("World async clients", () => {
     });
   });
 
+  it("runUntil a predicate with limitMs stops at whichever comes first", async () => {
+    const w = newWorld();
+    const t = w.spawn("sleeper", async (ctx) => {
+      await ctx.sleep(500);
+    });
+    expect(await w.runUntilTasksDone({ limitMs: 100 })).toMatchObject({ reason: "time-limit", nowMs: 100 });
+    expect(t.state).toBe("running");
+    expect(await w.runUntilTasksDone({ limitMs: 1000 })).toMatchObject({ reason: "condition", nowMs: 500 });
+  });
+
+  it("refuses a second run call while one is in progress", async () => {
+    const w = newWorld();
+    w.spawn("sleeper", async (ctx) => {
+      await ctx.sleep(10);
+    });
+    const first = w.runUntilQuiet();
+    await expect(w.runUntilQuiet()).rejects.toThrow(/a previous run call has not finished/);
+    await first;
+  });
+
   it("runUntil a time limit leaves the clock at the limit with client sleeps still pending", async () => {
     const w = newWorld();
     let woke = false;
