@@ -14,3 +14,5 @@ export * from "./murmur2";
 export * from "./record";
 export * from "./record-batch";
 export * from "./varint";
+export * from "./batch-builder";
+export * from "./control-record";
