@@ -12,6 +12,8 @@
  * Decoding follows Kafka's Lz4BlockInputStream: it rejects dependent-block frames and reserved
  * bits, checks the header checksum, block sizes against the frame's maximum, and the optional
  * block and content checksums. Frames must end with the end mark.
+ * Departure: bytes after the end mark are rejected (Kafka's reader stops at the end mark and
+ * ignores them); no Kafka client writes any.
  *
  * Why not lz4js's frame functions: lz4js writes FLG 0x40 (blocks not independent, which Kafka's
  * reader refuses: "Dependent block stream is unsupported") with 4 MiB blocks, and its block
