@@ -82,6 +82,11 @@ export class ByteWriter {
     return this.pos;
   }
 
+  /** Size of the internal buffer. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Forget what was written; keep the buffer for reuse. */
   reset(): this {
     this.pos = 0;

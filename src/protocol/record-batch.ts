@@ -249,7 +249,9 @@ export function estimateCompressedBatchSize(
   );
 }
 
-const scratch = new ByteWriter(64 * 1024);
+/** Reused for records before compression; replaced when one huge batch has grown it. */
+let scratch = new ByteWriter(64 * 1024);
+const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
 
 function writeRecords(w: ByteWriter, p: Plan): void {
   for (const r of p.records)
@@ -265,6 +267,7 @@ export function encodeRecordBatch(input: RecordBatchInput, codecs?: CodecOverrid
   if (compression !== "none") {
     writeRecords(scratch.reset(), p);
     payload = codec.compress(scratch.view());
+    if (scratch.capacity > SCRATCH_KEEP_BYTES) scratch = new ByteWriter(64 * 1024);
   }
   const size = RECORD_BATCH_OVERHEAD + (payload ? payload.length : p.recordsBytes);
   const w = new ByteWriter(size);
