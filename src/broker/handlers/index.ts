@@ -1,0 +1,40 @@
+/**
+ * The handler registry: ApiName → handler. One file per API, prefixed with its Kafka API key;
+ * the list below is the broker's feature matrix. Other layers plug their handlers in here
+ * (group coordinator: 08–14; idempotent producer: 22), each importing from its own file.
+ *
+ * | key | API                  | file                           |
+ * |-----|----------------------|--------------------------------|
+ * | 0   | Produce              | 00-produce.ts                  |
+ * | 1   | Fetch                | 01-fetch.ts                    |
+ * | 2   | ListOffsets          | 02-list-offsets.ts             |
+ * | 3   | Metadata             | 03-metadata.ts                 |
+ * | 19  | CreateTopics         | 19-create-topics.ts            |
+ * | 23  | OffsetForLeaderEpoch | 23-offset-for-leader-epoch.ts  |
+ *
+ * Requests whose API has no handler get no response (Kafka would close the connection on an
+ * unsupported API version); the broker traces "broker.unsupportedApi".
+ */
+import type { ApiName } from "../../protocol";
+import type { AnyHandler } from "./handler";
+import { handleProduce } from "./00-produce";
+import { handleFetch } from "./01-fetch";
+import { handleListOffsets } from "./02-list-offsets";
+import { handleMetadata } from "./03-metadata";
+import { handleCreateTopics } from "./19-create-topics";
+import { handleOffsetForLeaderEpoch } from "./23-offset-for-leader-epoch";
+
+export type { AnyHandler, Handler, Respond } from "./handler";
+export { OFFSETS_TOPIC } from "./03-metadata";
+
+export const HANDLERS: Partial<Record<ApiName, AnyHandler>> = {
+  Produce: handleProduce,
+  Fetch: handleFetch,
+  ListOffsets: handleListOffsets,
+  Metadata: handleMetadata,
+  CreateTopics: handleCreateTopics,
+  OffsetForLeaderEpoch: handleOffsetForLeaderEpoch,
+  // 08 OffsetCommit, 09 OffsetFetch, 10 FindCoordinator, 11 JoinGroup, 12 Heartbeat,
+  // 13 LeaveGroup, 14 SyncGroup: src/broker/handlers/08-*.ts … 14-*.ts (group coordinator).
+  // 22 InitProducerId: src/broker/handlers/22-init-producer-id.ts (idempotent producer).
+};
