@@ -2,60 +2,102 @@
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of RecordBatch v2
  * (Kafka's `Crc32C` in clients/.../utils/Crc32C.java, KIP-98 moved batches to it).
  *
- * Slice-by-8: eight 256-entry tables let the loop consume 8 bytes per step. Test vector:
- * crc32c("123456789") = 0xE3069283.
+ * Slice-by-16: sixteen 256-entry tables let the loop consume 16 bytes per step. On
+ * little-endian hosts (all mainstream ones) the bytes are loaded four at a time through an
+ * Int32Array over the 4-byte-aligned middle of the range, which roughly doubles throughput;
+ * elsewhere, and for the unaligned head and the tail, bytes are read one at a time. Every
+ * batch appended to the log is checked, so this loop bounds the log's append throughput
+ * (bench/log.bench.ts). Test vector: crc32c("123456789") = 0xE3069283.
  */
 
 const POLY = 0x82f63b78;
+const SLICES = 16;
 
-function makeTables(): Uint32Array[] {
-  const tables: Uint32Array[] = [];
-  const t0 = new Uint32Array(256);
+/** T[k * 256 + b]: the CRC contribution of byte b followed by k zero bytes. */
+function makeTable(): Uint32Array {
+  const t = new Uint32Array(256 * SLICES);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t0[n] = c >>> 0;
+    t[n] = c >>> 0;
   }
-  tables.push(t0);
-  for (let t = 1; t < 8; t++) {
-    const prev = tables[t - 1]!;
-    const cur = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) cur[n] = (prev[n]! >>> 8) ^ t0[prev[n]! & 0xff]!;
-    tables.push(cur);
+  for (let k = 1; k < SLICES; k++) {
+    for (let n = 0; n < 256; n++) {
+      const prev = t[(k - 1) * 256 + n]!;
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
+    }
   }
-  return tables;
+  return t;
 }
 
-const [T0, T1, T2, T3, T4, T5, T6, T7] = makeTables() as [
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-  Uint32Array,
-];
+const T = makeTable();
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Below this many bytes the word loop is not worth setting up. */
+const WORD_LOOP_MIN_BYTES = 64;
 
 /** Continue a CRC-32C over bytes[start, end). Pass the previous result as `crc` to chain. */
 export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = ~crc >>> 0;
   let i = start;
-  const fastEnd = end - ((end - start) & 7);
-  while (i < fastEnd) {
-    const lo = (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
-    c =
-      T7[lo & 0xff]! ^
-      T6[(lo >>> 8) & 0xff]! ^
-      T5[(lo >>> 16) & 0xff]! ^
-      T4[lo >>> 24]! ^
-      T3[bytes[i + 4]!]! ^
-      T2[bytes[i + 5]!]! ^
-      T1[bytes[i + 6]!]! ^
-      T0[bytes[i + 7]!]!;
-    i += 8;
+  if (LITTLE_ENDIAN && end - i >= WORD_LOOP_MIN_BYTES) {
+    // Head: single bytes up to a 4-byte boundary of the underlying buffer.
+    for (let head = (4 - ((bytes.byteOffset + i) & 3)) & 3; head > 0; head--)
+      c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2);
+    const wordsEnd = words.length - (words.length & 3);
+    let w = 0;
+    while (w < wordsEnd) {
+      const a = c ^ words[w]!;
+      const b = words[w + 1]!;
+      const d = words[w + 2]!;
+      const e = words[w + 3]!;
+      c =
+        T[3840 + (a & 0xff)]! ^
+        T[3584 + ((a >>> 8) & 0xff)]! ^
+        T[3328 + ((a >>> 16) & 0xff)]! ^
+        T[3072 + (a >>> 24)]! ^
+        T[2816 + (b & 0xff)]! ^
+        T[2560 + ((b >>> 8) & 0xff)]! ^
+        T[2304 + ((b >>> 16) & 0xff)]! ^
+        T[2048 + (b >>> 24)]! ^
+        T[1792 + (d & 0xff)]! ^
+        T[1536 + ((d >>> 8) & 0xff)]! ^
+        T[1280 + ((d >>> 16) & 0xff)]! ^
+        T[1024 + (d >>> 24)]! ^
+        T[768 + (e & 0xff)]! ^
+        T[512 + ((e >>> 8) & 0xff)]! ^
+        T[256 + ((e >>> 16) & 0xff)]! ^
+        T[e >>> 24]!;
+      w += 4;
+    }
+    i += w * 4;
+  } else {
+    // Portable slice-by-16 over single bytes.
+    const fastEnd = end - ((end - i) & 15);
+    while (i < fastEnd) {
+      const a =
+        (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
+      c =
+        T[3840 + (a & 0xff)]! ^
+        T[3584 + ((a >>> 8) & 0xff)]! ^
+        T[3328 + ((a >>> 16) & 0xff)]! ^
+        T[3072 + (a >>> 24)]! ^
+        T[2816 + bytes[i + 4]!]! ^
+        T[2560 + bytes[i + 5]!]! ^
+        T[2304 + bytes[i + 6]!]! ^
+        T[2048 + bytes[i + 7]!]! ^
+        T[1792 + bytes[i + 8]!]! ^
+        T[1536 + bytes[i + 9]!]! ^
+        T[1280 + bytes[i + 10]!]! ^
+        T[1024 + bytes[i + 11]!]! ^
+        T[768 + bytes[i + 12]!]! ^
+        T[512 + bytes[i + 13]!]! ^
+        T[256 + bytes[i + 14]!]! ^
+        T[bytes[i + 15]!]!;
+      i += 16;
+    }
   }
-  while (i < end) c = T0[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
+  while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 
