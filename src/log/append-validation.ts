@@ -30,6 +30,16 @@ import {
 import { HEADER_BYTES, checkBatchHeader, int64At, scanHeader } from "./batch-scan";
 import type { LogConfig } from "./log-config";
 
+// Module-local copies (see batch-scan.ts: imported bindings are getters under tsx).
+const CRC_AT = CRC_OFFSET;
+const ATTRIBUTES_AT = ATTRIBUTES_OFFSET;
+const BASE_TIMESTAMP_AT = BASE_TIMESTAMP_OFFSET;
+const EPOCH_AT = PARTITION_LEADER_EPOCH_OFFSET;
+const RECORDS_COUNT_AT = RECORDS_COUNT_OFFSET;
+const HEADER = HEADER_BYTES;
+const NO_TS = NO_TIMESTAMP;
+const crc32cOf = crc32c;
+
 /** Who is appending (Kafka's AppendOrigin): clients and coordinators append as leader; replication as follower. */
 export type AppendOrigin = "client" | "coordinator" | "replication";
 
@@ -71,66 +81,79 @@ export function validateAppend(
   const asLeader = origin !== "replication";
   let position = 0;
   let offsetCount = 0;
-  let maxTimestamp = NO_TIMESTAMP;
-  const fail = (error: ErrorInfo, what: string): InvalidAppend => ({
-    ok: false,
-    error,
-    message: `Cannot append batch ${batches.length} (at byte ${position}): ${what}`,
-  });
+  let maxTimestamp = NO_TS;
   while (position < bytes.length) {
     const remaining = bytes.length - position;
-    if (remaining < HEADER_BYTES)
-      return fail(
+    if (remaining < HEADER)
+      return failure(
+        batches.length,
+        position,
         Errors.CORRUPT_MESSAGE,
-        `${remaining} trailing bytes cannot hold a ${HEADER_BYTES}-byte batch header`,
+        `${remaining} trailing bytes cannot hold a ${HEADER}-byte batch header`,
       );
     const problem = checkBatchHeader(dv, position);
-    if (problem !== undefined) return fail(Errors.CORRUPT_MESSAGE, problem);
+    if (problem !== undefined) return failure(batches.length, position, Errors.CORRUPT_MESSAGE, problem);
     const h = scanHeader(dv, position, position);
     if (h.size > remaining)
-      return fail(Errors.CORRUPT_MESSAGE, `batchLength says ${h.size} bytes but only ${remaining} remain`);
+      return failure(
+        batches.length,
+        position,
+        Errors.CORRUPT_MESSAGE,
+        `batchLength says ${h.size} bytes but only ${remaining} remain`,
+      );
     if (h.size > config.maxMessageBytes) {
-      return fail(
+      return failure(
+        batches.length,
+        position,
         Errors.MESSAGE_TOO_LARGE,
         `the batch is ${h.size} bytes, above max.message.bytes ${config.maxMessageBytes}`,
       );
     }
-    const stored = dv.getUint32(position + CRC_OFFSET);
-    const computed = crc32c(bytes, position + ATTRIBUTES_OFFSET, position + h.size);
+    const stored = dv.getUint32(position + CRC_AT);
+    const computed = crc32cOf(bytes, position + ATTRIBUTES_AT, position + h.size);
     if (stored !== computed) {
-      return fail(
+      return failure(
+        batches.length,
+        position,
         Errors.CORRUPT_MESSAGE,
         `CRC mismatch: the batch says ${hex(stored)}, its bytes give ${hex(computed)}`,
       );
     }
     const lastOffsetDelta = h.lastOffset - h.baseOffset;
-    const recordsCount = dv.getInt32(position + RECORDS_COUNT_OFFSET);
+    const recordsCount = dv.getInt32(position + RECORDS_COUNT_AT);
     if (asLeader) {
       if (origin === "client" && h.baseOffset !== 0) {
-        return fail(
+        return failure(
+          batches.length,
+          position,
           Errors.INVALID_RECORD,
           `a client batch must have base offset 0, this one has ${h.baseOffset}`,
         );
       }
       if (recordsCount <= 0 || recordsCount !== lastOffsetDelta + 1) {
-        return fail(
+        return failure(
+          batches.length,
+          position,
           Errors.INVALID_RECORD,
           `inconsistent batch: ${recordsCount} records but lastOffsetDelta ${lastOffsetDelta}`,
         );
       }
       if (config.messageTimestampType === "CreateTime") {
         const tsProblem = timestampProblem(
-          int64At(dv, position + BASE_TIMESTAMP_OFFSET),
+          int64At(dv, position + BASE_TIMESTAMP_AT),
           h.maxTimestamp,
           now,
           config,
         );
-        if (tsProblem !== undefined) return fail(Errors.INVALID_TIMESTAMP, tsProblem);
+        if (tsProblem !== undefined)
+          return failure(batches.length, position, Errors.INVALID_TIMESTAMP, tsProblem);
       }
     } else {
       const prev = batches[batches.length - 1];
       if (prev !== undefined && h.baseOffset !== prev.baseOffset + prev.lastOffsetDelta + 1) {
-        return fail(
+        return failure(
+          batches.length,
+          position,
           Errors.UNKNOWN_SERVER_ERROR,
           `offsets out of order: base offset ${h.baseOffset} follows last offset ${prev.baseOffset + prev.lastOffsetDelta}`,
         );
@@ -143,7 +166,7 @@ export function validateAppend(
       baseOffset: h.baseOffset,
       lastOffsetDelta,
       maxTimestamp: h.maxTimestamp,
-      partitionLeaderEpoch: dv.getInt32(position + PARTITION_LEADER_EPOCH_OFFSET),
+      partitionLeaderEpoch: dv.getInt32(position + EPOCH_AT),
       recordsCount,
     });
     offsetCount += lastOffsetDelta + 1;
@@ -159,6 +182,10 @@ export function validateAppend(
   return { ok: true, batches, totalBytes: position, offsetCount, maxTimestamp };
 }
 
+function failure(index: number, position: number, error: ErrorInfo, what: string): InvalidAppend {
+  return { ok: false, error, message: `Cannot append batch ${index} (at byte ${position}): ${what}` };
+}
+
 function timestampProblem(
   baseTimestamp: number,
   maxTimestamp: number,
@@ -166,7 +193,7 @@ function timestampProblem(
   config: LogConfig,
 ): string | undefined {
   for (const ts of [baseTimestamp, maxTimestamp]) {
-    if (ts === NO_TIMESTAMP) continue;
+    if (ts === NO_TS) continue;
     if (ts < now - config.messageTimestampBeforeMaxMs) {
       return `timestamp ${ts} is more than message.timestamp.before.max.ms ${config.messageTimestampBeforeMaxMs} before now (${now})`;
     }

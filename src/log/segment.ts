@@ -34,6 +34,10 @@ import {
 /** Window for sequential scans (recovery, timestamp search, replays). */
 export const SCAN_WINDOW_BYTES = 1024 * 1024;
 const INT32_MAX = 0x7fffffff;
+// Module-local copies of protocol constants used per batch by recovery (see batch-scan.ts).
+const CRC_AT = CRC_OFFSET;
+const ATTRIBUTES_AT = ATTRIBUTES_OFFSET;
+const EPOCH_AT = PARTITION_LEADER_EPOCH_OFFSET;
 
 /** The per-segment settings fixed when a segment is created or opened. */
 export interface SegmentSettings {
@@ -443,8 +447,8 @@ export class LogSegment {
         break;
       }
       at = w.ensure(position, b.size);
-      const stored = w.view.getUint32(at + CRC_OFFSET);
-      const computed = crc32c(w.bytes, at + ATTRIBUTES_OFFSET, at + b.size);
+      const stored = w.view.getUint32(at + CRC_AT);
+      const computed = crc32c(w.bytes, at + ATTRIBUTES_AT, at + b.size);
       if (stored !== computed) {
         reason = `CRC mismatch: stored ${stored.toString(16)}, computed ${computed.toString(16)}`;
         break;
@@ -468,7 +472,7 @@ export class LogSegment {
         this.timeIndex.maybeAppend(this.maxTs.timestamp, this.maxTs.offset);
         lastIndexEntry = position;
       }
-      onBatch?.(w.view.getInt32(at + PARTITION_LEADER_EPOCH_OFFSET), b.baseOffset);
+      onBatch?.(w.view.getInt32(at + EPOCH_AT), b.baseOffset);
       position += b.size;
       expected = b.lastOffset + 1;
       batches++;
