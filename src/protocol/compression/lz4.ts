@@ -56,7 +56,10 @@ function writeU32LE(b: Uint8Array, p: number, v: number): void {
 
 export function lz4Compress(data: Uint8Array): Uint8Array {
   const blocks = Math.ceil(data.length / LZ4_BLOCK_BYTES);
-  const out = new Uint8Array(7 + blocks * (4 + lz4BlockBound(LZ4_BLOCK_BYTES)) + 4);
+  let bound = 7 + 4; // header and end mark
+  for (let b = 0; b < blocks; b++)
+    bound += 4 + lz4BlockBound(Math.min(LZ4_BLOCK_BYTES, data.length - b * LZ4_BLOCK_BYTES));
+  const out = new Uint8Array(bound);
   writeU32LE(out, 0, MAGIC);
   out[4] = FLG_VERSION_01 | FLG_BLOCK_INDEPENDENCE;
   out[5] = BD_BLOCK_SIZE_64KB << 4;
@@ -79,6 +82,10 @@ export function lz4Compress(data: Uint8Array): Uint8Array {
   writeU32LE(out, d, 0);
   return out.slice(0, d + 4);
 }
+
+/** Decompression scratch, kept between calls up to SCRATCH_KEEP_BYTES. */
+let scratch = new Uint8Array(LZ4_BLOCK_BYTES);
+const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
 
 export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Array {
   if (data.length < 7) throw corrupt("lz4", `frame of ${data.length} bytes is shorter than its header`);
@@ -107,7 +114,8 @@ export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Ar
     );
   p++;
   const blockChecksums = (flg & FLG_BLOCK_CHECKSUM) !== 0;
-  let out = new Uint8Array(Math.min(maxOutputBytes, Math.max(1024, data.length * 4)));
+  // Blocks decode into a reused scratch buffer; the result is one exact-size copy.
+  let out = scratch;
   let d = 0;
   for (;;) {
     if (p + 4 > data.length) throw corrupt("lz4", "frame ended before its end mark", p);
@@ -129,6 +137,7 @@ export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Ar
       const grown = new Uint8Array(Math.min(maxOutputBytes, Math.max(out.length * 2, d + room)));
       grown.set(out.subarray(0, d));
       out = grown;
+      if (grown.length <= SCRATCH_KEEP_BYTES) scratch = grown;
     }
     if (stored) {
       if (size > room) throw limitExceeded("lz4", "output", maxOutputBytes);
