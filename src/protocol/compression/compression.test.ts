@@ -348,3 +348,13 @@ describe("zstd", () => {
     expect(() => zstdDecompress(sized, 1000)).toThrow(/declared content size/);
   });
 });
+
+describe("zstd levels", () => {
+  it("accepts levels up to 9 and refuses higher ones clearly (the wasm memory is fixed at 16 MiB)", () => {
+    const data = orders(200);
+    for (const level of [-5, 1, 3, 9])
+      expect(same(zstdDecompress(zstdCompress(data, level), data.length), data)).toBe(true);
+    expect(() => zstdCompress(data, 10)).toThrow(/zstd level 10 is not supported here/);
+    expect(() => zstdCompress(data, 22)).toThrow(RangeError);
+  });
+});

@@ -34,6 +34,8 @@ export {
   initZstd,
   isZstdReady,
   ZSTD_DEFAULT_LEVEL,
+  ZSTD_MAX_LEVEL,
+  ZSTD_MIN_LEVEL,
   ZSTD_MAX_WINDOW_BYTES,
 } from "./zstd";
 export { xxhash32 } from "./xxhash32";

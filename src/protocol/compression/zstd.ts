@@ -6,7 +6,8 @@
  * then throws UnsupportedCompressionError, never crashes.
  *
  * We drive the binding's streaming API directly (not zstd-codec's `ZstdCodec.run` wrapper):
- * - compression streams at Kafka's default level 3 and writes frames without a content size,
+ * - compression streams at Kafka's default level 3 (levels up to 9 fit the memory; higher ones
+ *   are refused with a RangeError) and writes frames without a content size,
  *   as Kafka's Java producer (zstd-jni's ZstdOutputStream) does;
  * - input goes in 128 KiB chunks and output is copied out per chunk, because the module's
  *   memory is fixed at 16 MiB (the .wasm declares a 256-page maximum; it cannot grow);
@@ -19,12 +20,20 @@
  * run only under Node, but a bundler must be told to leave them out (webpack:
  * `resolve.fallback: { fs: false, path: false, crypto: false }`).
  */
-import { UnsupportedCompressionError } from "../errors";
+import { KafkaError, UnsupportedCompressionError } from "../errors";
 import { corrupt, limitExceeded, type CompressionCodec } from "./codec";
 import { summarizeZstdFrames } from "./zstd-frame";
 
 /** Kafka's default zstd level (CompressionType.ZSTD default, ZSTD_CLEVEL_DEFAULT). */
 export const ZSTD_DEFAULT_LEVEL = 3;
+/**
+ * Highest compression level that fits the module's fixed 16 MiB memory (level 10 and above
+ * abort with out-of-memory in streaming mode). Kafka allows up to 22 (KIP-390); we refuse
+ * higher levels with a clear error instead.
+ */
+export const ZSTD_MAX_LEVEL = 9;
+/** Kafka's lowest zstd level (ZSTD_minCLevel). */
+export const ZSTD_MIN_LEVEL = -131072;
 /** Largest frame window we accept for decompression (zstd's level 19 uses 8 MiB). */
 export const ZSTD_MAX_WINDOW_BYTES = 8 * 1024 * 1024;
 const CHUNK_BYTES = 128 * 1024;
@@ -119,20 +128,45 @@ function runStream(stream: StreamBinding, data: Uint8Array, sink: Sink, what: st
   const push = (chunk: Uint8Array) => sink.push(chunk);
   lastNativeMessage = "";
   try {
-    if (!(level === undefined ? stream.begin() : stream.begin(level)))
-      throw corrupt("zstd", `${what}: stream setup failed`);
-    for (let p = 0; p < data.length; p += CHUNK_BYTES) {
-      if (!stream.transform(data.subarray(p, Math.min(p + CHUNK_BYTES, data.length)), push)) {
-        throw corrupt("zstd", `${what} failed${lastNativeMessage ? ` (${lastNativeMessage})` : ""}`, p);
-      }
-    }
-    if (!stream.end(push)) throw corrupt("zstd", `${what}: stream did not end cleanly`);
+    runStreamSteps(stream, data, push, what, level);
+  } catch (e) {
+    if (e instanceof KafkaError) throw e;
+    // An emscripten abort (a string such as "abort(OOM)") or a binding error.
+    const detail = e instanceof Error ? e.message : String(e);
+    if (level !== undefined) throw new Error(`zstd compression at level ${level} failed: ${detail}`);
+    throw corrupt("zstd", `decompression failed: ${detail}`);
   } finally {
     stream.delete();
   }
 }
 
+function runStreamSteps(
+  stream: StreamBinding,
+  data: Uint8Array,
+  push: (chunk: Uint8Array) => void,
+  what: string,
+  level?: number,
+): void {
+  if (!(level === undefined ? stream.begin() : stream.begin(level)))
+    throw corrupt("zstd", `${what}: stream setup failed`);
+  for (let p = 0; p < data.length; p += CHUNK_BYTES) {
+    if (!stream.transform(data.subarray(p, Math.min(p + CHUNK_BYTES, data.length)), push)) {
+      throw corrupt("zstd", `${what} failed${lastNativeMessage ? ` (${lastNativeMessage})` : ""}`, p);
+    }
+  }
+  if (!stream.end(push)) throw corrupt("zstd", `${what}: stream did not end cleanly`);
+}
+
+function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < ZSTD_MIN_LEVEL || level > ZSTD_MAX_LEVEL) {
+    throw new RangeError(
+      `zstd level ${level} is not supported here: levels ${ZSTD_MIN_LEVEL}..${ZSTD_MAX_LEVEL} fit zstd-codec's fixed 16 MiB WebAssembly memory (Kafka allows up to 22)`,
+    );
+  }
+}
+
 export function zstdCompress(data: Uint8Array, level = ZSTD_DEFAULT_LEVEL): Uint8Array {
+  checkLevel(level);
   const m = ready();
   const sink = new Sink(Math.floor(data.length / 2) + 64, Number.MAX_SAFE_INTEGER);
   runStream(new m.ZstdCompressStreamBinding(), data, sink, "compression", level);
@@ -154,6 +188,7 @@ export function zstdDecompress(data: Uint8Array, maxOutputBytes: number): Uint8A
 }
 
 export function zstdCodec(level = ZSTD_DEFAULT_LEVEL): CompressionCodec {
+  checkLevel(level);
   return {
     type: "zstd",
     id: 4,
