@@ -26,7 +26,7 @@ import {
 /** Bytes read to learn a batch's offsets, size and max timestamp: the 61-byte v2 header. */
 export const HEADER_BYTES = RECORD_BATCH_OVERHEAD;
 /** Smallest legal batchLength: a header with no records (61 − 12). */
-export const MIN_BATCH_LENGTH = RECORD_BATCH_OVERHEAD - LOG_OVERHEAD;
+const MIN_BATCH_LENGTH = RECORD_BATCH_OVERHEAD - LOG_OVERHEAD;
 
 const TWO_32 = 4294967296;
 

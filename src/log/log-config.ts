@@ -35,10 +35,11 @@
  *   LogConfig, so they live here; the replication layer reads them, the log ignores them.
  */
 
+import type { TimestampType } from "../protocol";
+
 /** Kafka's Long.MAX_VALUE, meaning "never" for flush.messages and flush.ms (see header). */
 export const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
-export type TimestampType = "CreateTime" | "LogAppendTime";
 export type CleanupPolicy = "delete" | "compact" | "compact,delete";
 
 export interface LogConfig {
