@@ -1,0 +1,147 @@
+// Docusaurus configuration of the Kafka Labs site: English and Simplified Chinese, mermaid
+// diagrams, offline search in both languages, and code shown by reference from src/ and labs/
+// (src/node/remark-code-region.ts). Broken links, anchors and Markdown links fail the build.
+import path from "node:path";
+import type { Config, Plugin } from "@docusaurus/types";
+import type * as Preset from "@docusaurus/preset-classic";
+import { themes as prismThemes } from "prism-react-renderer";
+import remarkCodeRegion from "./src/node/remark-code-region";
+
+const rootDir = __dirname;
+const remarkPlugins: [typeof remarkCodeRegion, { rootDir: string }][] = [[remarkCodeRegion, { rootDir }]];
+
+/**
+ * Puts src/site/theme on the theme path, so that src/site can wrap theme components. A wrapper
+ * imports the component it wraps from "@theme-init/<Name>" (the theme that first provided it).
+ */
+function siteTheme(): Plugin {
+  return { name: "kafka-labs-site-theme", getThemePath: () => path.join(rootDir, "src/site/theme") };
+}
+
+const config: Config = {
+  title: "Kafka Labs",
+  tagline: "Learn Apache Kafka by breaking it: topic pages, runnable labs, a reference broker.",
+  favicon: "img/favicon.svg",
+
+  // A fork that publishes the site sets these (for example SITE_URL=https://you.github.io
+  // BASE_URL=/kafka-labs/). Nothing at run time depends on them but the sitemap and canonical links.
+  url: process.env.SITE_URL ?? "https://kafka-labs.example.org",
+  baseUrl: process.env.BASE_URL ?? "/",
+  trailingSlash: false,
+
+  onBrokenLinks: "throw",
+  onBrokenAnchors: "throw",
+  onDuplicateRoutes: "throw",
+
+  i18n: {
+    defaultLocale: "en",
+    locales: ["en", "zh-Hans"],
+    localeConfigs: {
+      en: { label: "English", htmlLang: "en" },
+      "zh-Hans": { label: "简体中文", htmlLang: "zh-Hans" },
+    },
+  },
+
+  markdown: {
+    mermaid: true,
+    hooks: { onBrokenMarkdownLinks: "throw", onBrokenMarkdownImages: "throw" },
+  },
+
+  presets: [
+    [
+      "classic",
+      {
+        docs: {
+          routeBasePath: "docs",
+          sidebarPath: "./sidebars.ts",
+          remarkPlugins,
+          breadcrumbs: true,
+        },
+        blog: false,
+        pages: { path: "src/site/pages", remarkPlugins },
+        theme: { customCss: "./src/site/css/custom.css" },
+      } satisfies Preset.Options,
+    ],
+  ],
+
+  themes: [
+    "@docusaurus/theme-mermaid",
+    [
+      "@easyops-cn/docusaurus-search-local",
+      {
+        // "zh" tokenizes Chinese with @node-rs/jieba (a prebuilt binary; nothing is compiled).
+        language: ["en", "zh"],
+        hashed: true,
+        indexDocs: true,
+        indexPages: true,
+        indexBlog: false,
+        docsRouteBasePath: "docs",
+        highlightSearchTermsOnTargetPage: true,
+        explicitSearchResultPath: true,
+        searchResultLimits: 8,
+        searchBarPosition: "right",
+      },
+    ],
+    // Last, so that its components shadow the themes above (see src/site/theme).
+    siteTheme,
+  ],
+
+  themeConfig: {
+    colorMode: { respectPrefersColorScheme: true },
+    docs: { sidebar: { hideable: true, autoCollapseCategories: false } },
+    navbar: {
+      title: "Kafka Labs",
+      logo: { alt: "Kafka Labs", src: "img/logo.svg" },
+      hideOnScroll: false,
+      items: [
+        // Plain links with explicit active paths: a "doc"/"docSidebar" item is active on every
+        // page of its sidebar, which would highlight both items on every course page.
+        { to: "/docs", label: "Course", position: "left", activeBaseRegex: "/docs(?!/lab-guide)" },
+        { to: "/docs/lab-guide", label: "Labs guide", position: "left", activeBaseRegex: "/docs/lab-guide" },
+        { type: "localeDropdown", position: "right" },
+      ],
+    },
+    footer: {
+      style: "dark",
+      links: [
+        {
+          title: "Course",
+          items: [
+            { label: "Start here", to: "/docs" },
+            { label: "Labs guide", to: "/docs/lab-guide" },
+          ],
+        },
+        {
+          title: "Run it",
+          items: [
+            { label: "Run a lab", to: "/docs/lab-guide#run-a-lab" },
+            { label: "Grade your fixes", to: "/docs/lab-guide#grade-your-fixes" },
+          ],
+        },
+        {
+          title: "Apache Kafka",
+          items: [
+            { label: "Documentation", href: "https://kafka.apache.org/documentation/" },
+            {
+              label: "Improvement proposals (KIPs)",
+              href: "https://cwiki.apache.org/confluence/display/KAFKA/Kafka+Improvement+Proposals",
+            },
+          ],
+        },
+      ],
+      copyright:
+        "Kafka Labs · Apache-2.0. Apache Kafka is a trademark of the Apache Software Foundation; this course is not affiliated with it.",
+    },
+    prism: {
+      theme: prismThemes.oneLight,
+      darkTheme: prismThemes.oneDark,
+      additionalLanguages: ["bash", "java", "properties", "diff", "json"],
+    },
+    mermaid: {
+      theme: { light: "neutral", dark: "dark" },
+      options: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif" },
+    },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;

@@ -1,0 +1,53 @@
+// The site's mermaid diagram component (shadows @theme/Mermaid of @docusaurus/theme-mermaid; see
+// siteTheme in docusaurus.config.ts). It renders through the theme's public client API, so light
+// and dark mermaid themes follow the colour mode as before, and adds a frame that is present in
+// the server-rendered HTML. Mermaid draws only in the browser; the frame's `data-kl-mermaid`
+// attribute says where a diagram must appear and whether it has ("pending", "rendered"), so the
+// browser test (test/site) can check that every diagram on every page became an <svg>. A diagram
+// that fails to parse shows the error in place (error boundary), as the original component does.
+import { useEffect, useRef, type ReactNode } from "react";
+import ErrorBoundary from "@docusaurus/ErrorBoundary";
+import { ErrorBoundaryErrorMessageFallback } from "@docusaurus/theme-common";
+import { MermaidContainerClassName, useMermaidRenderResult } from "@docusaurus/theme-mermaid/client";
+import type { Props } from "@theme/Mermaid";
+
+type RenderResult = NonNullable<ReturnType<typeof useMermaidRenderResult>>;
+
+function Rendered({ result }: { result: RenderResult }): ReactNode {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (ref.current !== null) result.bindFunctions?.(ref.current);
+  }, [result]);
+  return (
+    <div ref={ref} className={MermaidContainerClassName} dangerouslySetInnerHTML={{ __html: result.svg }} />
+  );
+}
+
+function Renderer({ value }: Props): ReactNode {
+  const result = useMermaidRenderResult({ text: value });
+  return result === null ? null : <Rendered result={result} />;
+}
+
+export default function Mermaid({ value }: Props): ReactNode {
+  const ref = useRef<HTMLElement>(null);
+  // Marks the frame "rendered" once an <svg> is inside it (the render is asynchronous).
+  useEffect(() => {
+    const frame = ref.current;
+    if (frame === null) return undefined;
+    const update = (): void => {
+      const done = frame.querySelector(`.${MermaidContainerClassName} svg`) !== null;
+      frame.dataset.klMermaid = done ? "rendered" : "pending";
+    };
+    update();
+    const observer = new MutationObserver(update);
+    observer.observe(frame, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [value]);
+  return (
+    <figure ref={ref} className="kl-diagram" data-kl-mermaid="pending">
+      <ErrorBoundary fallback={(params) => <ErrorBoundaryErrorMessageFallback {...params} />}>
+        <Renderer value={value} />
+      </ErrorBoundary>
+    </figure>
+  );
+}
