@@ -1,0 +1,274 @@
+// Browser test of the built site (run `npm run build` first, then `npm run test:site`).
+//
+// Serves build/ on 127.0.0.1 and opens every page of both locales in headless Chromium (Debian's
+// /usr/bin/chromium, or CHROMIUM_PATH) through playwright-core. For each page: HTTP 200, a title
+// and a non-empty <h1>, no console errors or uncaught exceptions, no failed or off-host requests,
+// and every mermaid diagram rendered to an <svg>. Across pages: every mermaid block in the Markdown
+// sources appears on a page of its locale, the sitemaps list only pages that exist, the locale
+// switch goes to the Chinese page and back, and the offline search finds English and Chinese words.
+//
+// Chromium is required: without it the test fails (CI installs it, see .ci/run).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveStatic, type StaticServer } from "./static-server";
+import {
+  LOCALES,
+  countMermaidFrames,
+  countSourceMermaid,
+  listPages,
+  sitemapPaths,
+  type SitePage,
+} from "./site-files";
+
+const ROOT = path.resolve(__dirname, "../..");
+const BUILD = path.join(ROOT, "build");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const DEFAULT_LOCALE = "en";
+const MERMAID_TIMEOUT_MS = 30_000;
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  // Nothing but the local server resolves: a request to another host cannot leave the machine.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+const built = existsSync(path.join(BUILD, "index.html"));
+const pages: SitePage[] = built ? listPages(BUILD) : [];
+
+let server: StaticServer;
+let browser: Browser;
+let context: BrowserContext;
+/** Requests the pages tried to make to any origin but the local server. */
+const offHost: string[] = [];
+
+function sameOrigin(url: string): boolean {
+  return url.startsWith(server.origin + "/") || url.startsWith("data:") || url.startsWith("blob:");
+}
+
+beforeAll(async () => {
+  if (!built) throw new Error(`No site in ${BUILD}: run \`npm run build\` before \`npm run test:site\`.`);
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium; .ci/run does) ` +
+        "or set CHROMIUM_PATH. The site test needs a real browser and does not skip without one.",
+    );
+  }
+  server = await serveStatic(
+    BUILD,
+    LOCALES.filter((l) => l.prefix !== "").map((l) => l.prefix.slice(1)),
+  );
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await newContext({ viewport: { width: 1280, height: 900 } });
+});
+
+/** A browser context whose requests to other hosts are recorded and blocked. */
+async function newContext(options: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext> {
+  const created = await browser.newContext(options);
+  await created.route("**/*", async (route) => {
+    const url = route.request().url();
+    if (sameOrigin(url)) return route.continue();
+    offHost.push(url);
+    return route.abort("blockedbyclient");
+  });
+  return created;
+}
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+interface Watch {
+  problems: string[];
+  stop(): void;
+}
+
+/** Collects console errors, uncaught exceptions and failed same-origin requests of a page. */
+function watch(page: Page): Watch {
+  const problems: string[] = [];
+  const onConsole = (message: { type(): string; text(): string }) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  };
+  const onPageError = (error: Error) => problems.push(`uncaught exception: ${error.message}`);
+  const onFailed = (request: { url(): string; failure(): { errorText: string } | null }) => {
+    if (sameOrigin(request.url())) {
+      problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? "?"})`);
+    }
+  };
+  const onResponse = (response: { url(): string; status(): number }) => {
+    if (sameOrigin(response.url()) && response.status() >= 400) {
+      problems.push(`HTTP ${response.status()} for ${response.url()}`);
+    }
+  };
+  page.on("console", onConsole);
+  page.on("pageerror", onPageError);
+  page.on("requestfailed", onFailed);
+  page.on("response", onResponse);
+  return {
+    problems,
+    stop() {
+      page.off("console", onConsole);
+      page.off("pageerror", onPageError);
+      page.off("requestfailed", onFailed);
+      page.off("response", onResponse);
+    },
+  };
+}
+
+/** Waits until every mermaid frame on the page says "rendered"; returns [frames, svgs]. */
+async function waitForMermaid(page: Page): Promise<[number, number]> {
+  const frames = await page.locator("[data-kl-mermaid]").count();
+  if (frames > 0) {
+    await page
+      .waitForFunction(
+        () =>
+          [...document.querySelectorAll("[data-kl-mermaid]")].every(
+            (frame) => frame.getAttribute("data-kl-mermaid") === "rendered",
+          ),
+        null,
+        { timeout: MERMAID_TIMEOUT_MS },
+      )
+      .catch(async () => {
+        const text = await page.locator("[data-kl-mermaid]").allInnerTexts();
+        throw new Error(
+          `mermaid diagrams did not render within ${MERMAID_TIMEOUT_MS} ms: ${JSON.stringify(text)}`,
+        );
+      });
+  }
+  const svgs = await page.locator("[data-kl-mermaid] .docusaurus-mermaid-container > svg").count();
+  return [frames, svgs];
+}
+
+describe("built site", () => {
+  it("has pages in every locale", () => {
+    expect(built, "build/ is missing: run `npm run build` first").toBe(true);
+    for (const { locale } of LOCALES) {
+      expect(pages.filter((p) => p.locale === locale).length, `pages of ${locale}`).toBeGreaterThan(2);
+    }
+  });
+
+  it.each(LOCALES)("lists only existing pages in the $locale sitemap", (locale) => {
+    const urls = new Set(pages.map((p) => p.url));
+    const listed = sitemapPaths(BUILD, locale);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.filter((url) => !urls.has(url))).toEqual([]);
+  });
+
+  it.each(LOCALES)("shows every mermaid block of the $locale sources on a page", (locale) => {
+    const inSources = countSourceMermaid(ROOT, locale, DEFAULT_LOCALE);
+    const onPages = pages
+      .filter((p) => p.locale === locale.locale)
+      .reduce((sum, p) => sum + countMermaidFrames(readFileSync(p.file, "utf8")), 0);
+    expect(onPages, `mermaid frames in the built ${locale.locale} pages vs blocks in the sources`).toBe(
+      inSources,
+    );
+  });
+});
+
+describe.concurrent("every page renders", () => {
+  it.for(pages)("$url", async (sitePage) => {
+    const page = await context.newPage();
+    const watcher = watch(page);
+    try {
+      const response = await page.goto(server.origin + sitePage.url, { waitUntil: "load" });
+      expect(response?.status(), "HTTP status").toBe(200);
+      expect((await page.title()).trim(), "document title").not.toBe("");
+      expect(await page.locator("html").getAttribute("lang")).toBe(sitePage.locale);
+      const h1 = page.locator("h1").first();
+      expect(await h1.count(), "an <h1>").toBe(1);
+      expect((await h1.innerText()).trim(), "text of the <h1>").not.toBe("");
+
+      const [frames, svgs] = await waitForMermaid(page);
+      expect(frames, "mermaid frames in the page vs in its server-rendered HTML").toBe(
+        countMermaidFrames(readFileSync(sitePage.file, "utf8")),
+      );
+      expect(svgs, "mermaid diagrams rendered to <svg>").toBe(frames);
+
+      await page.waitForLoadState("networkidle");
+      expect(watcher.problems).toEqual([]);
+    } finally {
+      watcher.stop();
+      await page.close();
+    }
+  });
+});
+
+describe("navigation and search", () => {
+  it("switches from an English page to its Chinese page and back", async () => {
+    const page = await context.newPage();
+    const watcher = watch(page);
+    try {
+      const pick = async (lang: string, expectedPath: string) => {
+        await page.locator(".navbar .dropdown > .navbar__link").first().hover();
+        await page.locator(`a.dropdown__link[lang="${lang}"]`).click();
+        await page.waitForURL(server.origin + expectedPath);
+        expect(await page.locator("html").getAttribute("lang")).toBe(lang);
+      };
+      await page.goto(server.origin + "/docs/lab-guide");
+      const english = (await page.locator("h1").innerText()).trim();
+      await pick("zh-Hans", "/zh-Hans/docs/lab-guide");
+      const chinese = (await page.locator("h1").innerText()).trim();
+      expect(chinese).toMatch(/[\u4e00-\u9fff]/);
+      await pick("en", "/docs/lab-guide");
+      expect((await page.locator("h1").innerText()).trim()).toBe(english);
+      expect(watcher.problems).toEqual([]);
+    } finally {
+      watcher.stop();
+      await page.close();
+    }
+  });
+
+  it.each([
+    { start: "/", query: "partition", lang: "en" },
+    { start: "/zh-Hans/", query: "分区", lang: "zh-Hans" },
+  ])("finds '$query' with the search box ($lang)", async ({ start, query }) => {
+    const page = await context.newPage();
+    const watcher = watch(page);
+    try {
+      await page.goto(server.origin + start);
+      const input = page.locator("input.navbar__search-input");
+      await input.click();
+      await input.fill(query);
+      const hits = page.locator(".navbar__search [role=listbox] [role=option]");
+      await hits.first().waitFor({ timeout: 20_000 });
+      const marked = await hits.locator("mark").allInnerTexts();
+      expect(marked.map((m) => m.toLowerCase())).toContain(query);
+      expect(watcher.problems).toEqual([]);
+    } finally {
+      watcher.stop();
+      await page.close();
+    }
+  });
+
+  it("renders mermaid diagrams in dark mode too", async () => {
+    const withDiagram = pages.find((p) => countMermaidFrames(readFileSync(p.file, "utf8")) > 0);
+    expect(withDiagram, "a page with a mermaid diagram").toBeDefined();
+    const dark = await newContext({ colorScheme: "dark" });
+    const page = await dark.newPage();
+    const watcher = watch(page);
+    try {
+      await page.goto(server.origin + withDiagram!.url);
+      expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+      const [frames, svgs] = await waitForMermaid(page);
+      expect(svgs).toBe(frames);
+      expect(watcher.problems).toEqual([]);
+    } finally {
+      watcher.stop();
+      await dark.close();
+    }
+  });
+
+  it("made no request to another host", () => {
+    expect(offHost).toEqual([]);
+  });
+});
