@@ -12,6 +12,10 @@
  * - follower: offsets dense and increasing → UNKNOWN_SERVER_ERROR (Kafka: OffsetsOutOfOrderException, not a wire error)
  * - all batches together > segment.bytes → RECORD_LIST_TOO_LARGE
  *
+ * `assignOffsets` then does what LogValidator does to valid batches in place (on the log's own
+ * copy): as leader, stamp base offsets from the log end offset, the partitionLeaderEpoch, and
+ * under LogAppendTime the append time (with a new CRC); as follower, keep what the leader wrote.
+ *
  * Departures from Kafka: records are not decoded, so per-record checks (record CRCs for old
  * formats, keys of compacted topics, each record's timestamp) are replaced by batch-level ones:
  * the timestamp check reads the batch's baseTimestamp and maxTimestamp only.
@@ -26,8 +30,11 @@ import {
   NO_TIMESTAMP,
   PARTITION_LEADER_EPOCH_OFFSET,
   RECORDS_COUNT_OFFSET,
+  MAX_TIMESTAMP_OFFSET,
+  TIMESTAMP_TYPE_MASK,
 } from "../protocol";
-import { HEADER_BYTES, checkBatchHeader, int64At, scanHeader } from "./batch-scan";
+import { HEADER_BYTES, checkBatchHeader, int64At, scanHeader, setInt64At } from "./batch-scan";
+import type { AppendedBatch } from "./segment";
 import type { LogConfig } from "./log-config";
 
 // Module-local copies (see batch-scan.ts: imported bindings are getters under tsx).
@@ -38,6 +45,8 @@ const EPOCH_AT = PARTITION_LEADER_EPOCH_OFFSET;
 const RECORDS_COUNT_AT = RECORDS_COUNT_OFFSET;
 const HEADER = HEADER_BYTES;
 const NO_TS = NO_TIMESTAMP;
+const MAX_TIMESTAMP_AT = MAX_TIMESTAMP_OFFSET;
+const LOG_APPEND_TIME_FLAG = TIMESTAMP_TYPE_MASK;
 const crc32cOf = crc32c;
 
 /** Who is appending (Kafka's AppendOrigin): clients and coordinators append as leader; replication as follower. */
@@ -180,6 +189,59 @@ export function validateAppend(
     };
   }
   return { ok: true, batches, totalBytes: position, offsetCount, maxTimestamp };
+}
+
+export interface AssignedOffsets {
+  /** What the segment needs per batch (offsets and timestamps as written). */
+  appended: AppendedBatch[];
+  /** (epoch, base offset) of every batch with an epoch, for the leader-epoch cache. */
+  epochStarts: [number, number][];
+  maxTimestamp: number;
+  /** The log end offset after the append. */
+  nextOffset: number;
+}
+
+/**
+ * Stamp validated batches in `data` (the log's own copy) for the append. As leader: base offsets
+ * from `firstOffset`, partitionLeaderEpoch = `leaderEpoch`, and with `logAppendTimeMs` the
+ * LogAppendTime attribute, maxTimestamp and a recomputed CRC (DefaultRecordBatch.setMaxTimestamp).
+ * As follower: nothing changes; offsets were checked dense from `firstOffset` by the caller.
+ */
+export function assignOffsets(
+  data: Uint8Array,
+  batches: readonly ValidBatch[],
+  o: { firstOffset: number; asLeader: boolean; leaderEpoch: number; logAppendTimeMs: number | undefined },
+): AssignedOffsets {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const appended: AppendedBatch[] = [];
+  const epochStarts: [number, number][] = [];
+  let next = o.firstOffset;
+  let maxTimestamp = NO_TS;
+  for (const b of batches) {
+    const base = next;
+    let epoch = b.partitionLeaderEpoch;
+    let batchMaxTs = b.maxTimestamp;
+    if (o.asLeader) {
+      setInt64At(dv, b.position, base);
+      dv.setInt32(b.position + EPOCH_AT, o.leaderEpoch);
+      epoch = o.leaderEpoch;
+      if (o.logAppendTimeMs !== undefined) {
+        dv.setInt16(
+          b.position + ATTRIBUTES_AT,
+          dv.getInt16(b.position + ATTRIBUTES_AT) | LOG_APPEND_TIME_FLAG,
+        );
+        setInt64At(dv, b.position + MAX_TIMESTAMP_AT, o.logAppendTimeMs);
+        dv.setUint32(b.position + CRC_AT, crc32cOf(data, b.position + ATTRIBUTES_AT, b.position + b.size));
+        batchMaxTs = o.logAppendTimeMs;
+      }
+    }
+    const lastOffset = base + b.lastOffsetDelta;
+    appended.push({ lastOffset, maxTimestamp: batchMaxTs, size: b.size });
+    if (epoch >= 0) epochStarts.push([epoch, base]);
+    if (batchMaxTs > maxTimestamp) maxTimestamp = batchMaxTs;
+    next = lastOffset + 1;
+  }
+  return { appended, epochStarts, maxTimestamp, nextOffset: next };
 }
 
 function failure(index: number, position: number, error: ErrorInfo, what: string): InvalidAppend {

@@ -38,7 +38,9 @@ import {
   writeOffsetCheckpoint,
   type OffsetCheckpointName,
 } from "./offset-checkpoint";
-import { PartitionLog, mkdirsDurably, type RetentionResult } from "./partition-log";
+import { PartitionLog } from "./partition-log";
+import { mkdirsDurably } from "./local-log";
+import type { RetentionResult } from "./log-results";
 import { DEFAULT_LOG_SEAMS, type LogSeams } from "./seams";
 import {
   InvalidLogDirNameError,

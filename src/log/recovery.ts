@@ -33,7 +33,7 @@ import {
   isTemporaryFileName,
   parseSegmentFileName,
 } from "./log-files";
-import { SeamContractError } from "./segment";
+import { SeamContractError } from "./seams";
 
 export interface DroppedData {
   segmentBaseOffset: number;

@@ -20,28 +20,10 @@
  */
 import type { OffsetIndexView } from "./offset-index";
 import { atomicWriteFile, type CheckpointWriter } from "./checkpoint-file";
+import { defaultSelectSegmentsForRetention, type RetentionConfig, type SegmentInfo } from "./retention";
 
-export type { CheckpointWriter };
-
-/** What retention knows about one segment. Offsets: baseOffset inclusive, endOffset exclusive. */
-export interface SegmentInfo {
-  readonly baseOffset: number;
-  /** First offset after the segment: the next segment's base offset, or the log end offset for the active segment. */
-  readonly endOffset: number;
-  readonly sizeInBytes: number;
-  /** Largest record timestamp in the segment (LogSegment.largestTimestamp); its last-modified time when it has none. */
-  readonly largestTimestamp: number;
-  /** The active (last) segment, the one being appended to. */
-  readonly isActive: boolean;
-}
-
-/** The configs retention reads (retention.ms, retention.bytes; -1 = unlimited). */
-export interface RetentionConfig {
-  readonly retentionMs: number;
-  readonly retentionBytes: number;
-  /** cleanup.policy contains "delete"; when false only the log-start-offset rule applies. */
-  readonly deleteEnabled: boolean;
-}
+export type { CheckpointWriter, RetentionConfig, SegmentInfo };
+export { defaultSelectSegmentsForRetention };
 
 export interface LogSeams {
   /**
@@ -76,6 +58,14 @@ export interface LogSeams {
   writeCheckpoint: CheckpointWriter;
 }
 
+/** Thrown when a seam breaks its contract (see seams.ts); a bug, not a Kafka error. */
+export class SeamContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SeamContractError";
+  }
+}
+
 /** Greatest index i with sorted[i] ≤ target, or -1. */
 function floorIndex(sorted: ArrayLike<number>, length: number, target: number): number {
   let lo = 0;
@@ -100,50 +90,6 @@ export function defaultFindSegment(baseOffsets: readonly number[], targetOffset:
 export function defaultLookupIndex(index: OffsetIndexView, targetRelativeOffset: number): number {
   const i = floorIndex(index.relativeOffsets, index.relativeOffsets.length, targetRelativeOffset);
   return i < 0 ? 0 : index.positions[i]!;
-}
-
-/**
- * Kafka's deleteOldSegments: first segments wholly below the log start offset, then (if
- * cleanup.policy has "delete") by size, then by time. Each rule walks from the oldest segment
- * and stops at the first segment it keeps; none passes the active segment or the high watermark.
- */
-export function defaultSelectSegmentsForRetention(
-  segments: readonly SegmentInfo[],
-  now: number,
-  config: RetentionConfig,
-  logStartOffset: number,
-  highWatermark: number,
-): number[] {
-  const deleted: number[] = [];
-  let first = 0;
-  // One pass of UnifiedLog.deletableSegments with a predicate over (segment, next segment).
-  const pass = (shouldDelete: (s: SegmentInfo, next: SegmentInfo) => boolean): void => {
-    while (first < segments.length - 1) {
-      const s = segments[first]!;
-      const next = segments[first + 1]!;
-      if (s.isActive || s.endOffset > highWatermark || !shouldDelete(s, next)) return;
-      deleted.push(s.baseOffset);
-      first++;
-    }
-  };
-  // deleteLogStartOffsetBreachedSegments: the next segment starts at or below the log start offset.
-  pass((_s, next) => next.baseOffset <= logStartOffset);
-  if (config.deleteEnabled && config.retentionBytes >= 0) {
-    let total = 0;
-    for (let i = first; i < segments.length; i++) total += segments[i]!.sizeInBytes;
-    let excess = total - config.retentionBytes;
-    if (excess >= 0) {
-      pass((s) => {
-        if (excess - s.sizeInBytes < 0) return false;
-        excess -= s.sizeInBytes;
-        return true;
-      });
-    }
-  }
-  if (config.deleteEnabled && config.retentionMs >= 0) {
-    pass((s) => now - s.largestTimestamp > config.retentionMs);
-  }
-  return deleted;
 }
 
 export function defaultRecoveryStartSegment(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { SimDisk } from "../sim/sim-disk";
 import { encodeRecordBatch, decodeRecordBatches } from "../protocol";
-import { LogSegment, SeamContractError, type AppendedBatch } from "./segment";
-import { DEFAULT_LOG_SEAMS } from "./seams";
+import { LogSegment, type AppendedBatch } from "./segment";
+import { DEFAULT_LOG_SEAMS, SeamContractError } from "./seams";
 
 const DIR = "t-0";
 

@@ -22,7 +22,7 @@ import { OffsetIndex } from "./offset-index";
 import { TimeIndex, type TimestampOffset } from "./time-index";
 import { indexFileName, logFileName, timeIndexFileName, DELETED_FILE_SUFFIX } from "./log-files";
 import { FileWindow, HEADER_BYTES, checkBatchHeader, scanHeader, type ScannedBatch } from "./batch-scan";
-import { defaultLookupIndex, type LogSeams } from "./seams";
+import { SeamContractError, defaultLookupIndex, type LogSeams } from "./seams";
 import {
   CRC_OFFSET,
   ATTRIBUTES_OFFSET,
@@ -80,14 +80,6 @@ export interface SegmentRecovery {
   nextOffset: number;
   bytesScanned: number;
   batches: number;
-}
-
-/** Thrown when a seam breaks its contract (see seams.ts); a bug, not a Kafka error. */
-export class SeamContractError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SeamContractError";
-  }
 }
 
 /** Thrown when bytes the log trusted turn out not to be batches (the caller reports KAFKA_STORAGE_ERROR). */
