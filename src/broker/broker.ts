@@ -48,4 +48,35 @@
  * instead of the binary protocol (src/protocol/api.ts), one log dir, no fetch sessions, no
  * transactions, no quotas, no controlled-shutdown state (collapsed by the controller).
  */
-export {};
+import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
+import { BrokerCore, type BrokerOptions } from "./broker-core";
+
+/** A broker-only node (process.roles=broker). */
+export class BrokerProcess implements NodeProcess {
+  readonly broker: BrokerCore;
+
+  constructor(options: BrokerOptions) {
+    this.broker = new BrokerCore(options, "fetch");
+  }
+
+  start(ctx: NodeContext): void {
+    this.broker.start(ctx);
+  }
+
+  onMessage(from: NodeId, message: unknown): void {
+    this.broker.onMessage(from, message);
+  }
+
+  onTimer(tag: string, id: TimerId): void {
+    this.broker.onTimer(tag, id);
+  }
+
+  stop(): void {
+    this.broker.stop();
+  }
+}
+
+/** A ProcessFactory for broker nodes; `options(nodeId)` gives each node its options. */
+export function createBrokerProcess(options: (nodeId: NodeId) => BrokerOptions): ProcessFactory {
+  return (nodeId) => new BrokerProcess(options(nodeId));
+}

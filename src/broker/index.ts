@@ -6,3 +6,6 @@ export * from "./config";
 export * from "./services";
 export * from "./handlers/index";
 export * from "./broker";
+export * from "./broker-core";
+export * from "./combined";
+export * from "./replica-manager";

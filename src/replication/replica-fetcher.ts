@@ -1,0 +1,156 @@
+/**
+ * The follower side of replication for one leader broker (Kafka's ReplicaFetcherThread and
+ * AbstractFetcherThread, one per source broker): every partition this broker follows on that
+ * leader is fetched in ONE Fetch request, from its log end offset, with its lastFetchedEpoch.
+ * Pure: `buildRequest` says what to send, `onResponse` applies the answer; the broker sends,
+ * times out (replica.socket.timeout.ms) and re-polls.
+ *
+ * Per partition, after an error (NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH, storage
+ * errors...) the partition is delayed by replica.fetch.backoff.ms (Kafka: delayPartitions), and
+ * the metadata update that must follow moves it elsewhere. A request that timed out delays
+ * nothing: the next one is sent at once.
+ *
+ * Bounds: one request in flight per leader; at most replica.fetch.max.bytes per partition and
+ * replica.fetch.response.max.bytes per response (the leader applies both).
+ */
+import type { FetchRequest, FetchResponse } from "../protocol";
+import type { FollowerFetchOutcome, Partition } from "./partition";
+
+export interface ReplicaFetcherOptions {
+  /** This broker's id (Fetch.replicaId). */
+  replicaId: number;
+  maxWaitMs: number;
+  minBytes: number;
+  /** replica.fetch.response.max.bytes. */
+  maxBytes: number;
+  /** replica.fetch.max.bytes. */
+  partitionMaxBytes: number;
+  /** replica.fetch.backoff.ms. */
+  backoffMs: number;
+}
+
+interface FetchedPartition {
+  partition: Partition;
+  delayedUntilMs: number;
+}
+
+export interface FetchOutcome extends FollowerFetchOutcome {
+  topic: string;
+  partition: number;
+}
+
+export class ReplicaFetcher {
+  private readonly partitions = new Map<string, FetchedPartition>();
+  private inflight: { correlationId: number; sentAtMs: number; offsets: Map<string, number> } | null = null;
+
+  constructor(
+    readonly leaderId: number,
+    private readonly options: ReplicaFetcherOptions,
+  ) {}
+
+  get isEmpty(): boolean {
+    return this.partitions.size === 0;
+  }
+  get inflightCorrelationId(): number | undefined {
+    return this.inflight?.correlationId;
+  }
+  get inflightSentAtMs(): number | undefined {
+    return this.inflight?.sentAtMs;
+  }
+  keys(): string[] {
+    return [...this.partitions.keys()];
+  }
+  has(key: string): boolean {
+    return this.partitions.has(key);
+  }
+
+  add(key: string, partition: Partition): void {
+    this.partitions.set(key, { partition, delayedUntilMs: 0 });
+  }
+
+  remove(key: string): void {
+    this.partitions.delete(key);
+  }
+
+  /** The earliest time a delayed partition becomes fetchable again, if all are delayed. */
+  nextReadyMs(nowMs: number): number | undefined {
+    let next: number | undefined;
+    for (const p of this.partitions.values()) {
+      if (p.delayedUntilMs <= nowMs) return nowMs;
+      next = next === undefined ? p.delayedUntilMs : Math.min(next, p.delayedUntilMs);
+    }
+    return next;
+  }
+
+  /**
+   * The next Fetch body and the fetch offsets it carries, or null when one is in flight or no
+   * partition is ready. The caller sends it, then calls `markInflight` with its correlation id,
+   * and later passes the answer to `onResponse`.
+   */
+  buildRequest(
+    nowMs: number,
+    replicaEpoch: number,
+  ): { body: FetchRequest; offsets: Map<string, number> } | null {
+    if (this.inflight !== null) return null;
+    const byTopic = new Map<string, FetchRequest["topics"][number]>();
+    const offsets = new Map<string, number>();
+    for (const [key, p] of this.partitions) {
+      if (p.delayedUntilMs > nowMs || p.partition.role !== "follower") continue;
+      const pos = p.partition.fetchPosition();
+      let t = byTopic.get(p.partition.topic);
+      if (t === undefined) byTopic.set(p.partition.topic, (t = { topic: p.partition.topic, partitions: [] }));
+      t.partitions.push({
+        partition: p.partition.partition,
+        currentLeaderEpoch: pos.currentLeaderEpoch,
+        fetchOffset: pos.fetchOffset,
+        lastFetchedEpoch: pos.lastFetchedEpoch,
+        logStartOffset: pos.logStartOffset,
+        partitionMaxBytes: this.options.partitionMaxBytes,
+      });
+      offsets.set(key, pos.fetchOffset);
+    }
+    if (offsets.size === 0) return null;
+    const body: FetchRequest = {
+      replicaId: this.options.replicaId,
+      replicaEpoch,
+      maxWaitMs: this.options.maxWaitMs,
+      minBytes: this.options.minBytes,
+      maxBytes: this.options.maxBytes,
+      isolationLevel: 0,
+      topics: [...byTopic.values()],
+    };
+    return { body, offsets };
+  }
+
+  /** The request built by `buildRequest` went out with `correlationId`. */
+  markInflight(correlationId: number, nowMs: number, offsets: Map<string, number>): void {
+    if (this.inflight !== null)
+      throw new Error(`Cannot send a second Fetch to leader ${this.leaderId}: one is in flight`);
+    this.inflight = { correlationId, sentAtMs: nowMs, offsets };
+  }
+
+  /** Forget the request in flight (it timed out, or the connection is gone). */
+  abandonInflight(): void {
+    this.inflight = null;
+  }
+
+  /** Apply the leader's answer to every partition it names. Returns what happened per partition. */
+  onResponse(correlationId: number, response: FetchResponse, nowMs: number): FetchOutcome[] {
+    const inflight = this.inflight;
+    if (inflight === null || inflight.correlationId !== correlationId) return [];
+    this.inflight = null;
+    const out: FetchOutcome[] = [];
+    for (const t of response.responses ?? []) {
+      for (const pr of t.partitions ?? []) {
+        const key = `${t.topic}-${pr.partitionIndex}`;
+        const p = this.partitions.get(key);
+        const fetchOffset = inflight.offsets.get(key);
+        if (p === undefined || fetchOffset === undefined) continue;
+        const outcome = p.partition.applyFetchResponse(pr, fetchOffset, nowMs);
+        if (outcome.action === "error") p.delayedUntilMs = nowMs + this.options.backoffMs;
+        out.push({ topic: t.topic, partition: pr.partitionIndex, ...outcome });
+      }
+    }
+    return out;
+  }
+}
