@@ -25,3 +25,5 @@ export * from "./offset-checkpoint";
 export * from "./leader-epoch-cache";
 export * from "./topic-name";
 export * from "./topic-partition";
+export * from "./producer-state";
+export * from "./producer-snapshot";

@@ -46,6 +46,11 @@ export interface AppendResult {
   numMessages: number;
   /** Bytes appended. */
   validBytes: number;
+  /**
+   * The batch repeats one of the producer's last 5 batches (idempotent producer): nothing was
+   * appended and the offsets above are the original batch's (producer-state.ts).
+   */
+  duplicate?: boolean;
 }
 
 /** Result of a read (Kafka's FetchDataInfo plus the log's offsets and the scan cost). */

@@ -31,17 +31,28 @@
  * - Retention renames segment files to `.deleted` and deletes them file.delete.delay.ms later,
  *   when `deleteOldSegments` or `deleteExpiredFiles` next runs (Kafka: a scheduled task).
  */
-import { Errors, type ErrorInfo, readBatchHeader, NO_TIMESTAMP } from "../protocol";
+import {
+  Errors,
+  type ErrorInfo,
+  readBatchHeader,
+  NO_TIMESTAMP,
+  CONTROL_FLAG_MASK,
+  PRODUCER_ID_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  BASE_SEQUENCE_OFFSET,
+  ATTRIBUTES_OFFSET,
+} from "../protocol";
 import { DiskError, joinPath, type Disk } from "./disk";
 import { DEFAULT_LOG_CONFIG, deletesByRetention, type LogConfig } from "./log-config";
 import { DEFAULT_LOG_SEAMS, SeamContractError, type LogSeams, type SegmentInfo } from "./seams";
 import { LogCorruptionError, type LogSegment, type SegmentSettings } from "./segment";
-import { assignOffsets, validateAppend, type AppendOrigin } from "./append-validation";
+import { assignOffsets, validateAppend, type AppendOrigin, type ValidBatch } from "./append-validation";
 import { loadLog, type RecoveryReport } from "./recovery";
 import { LocalLog, mkdirsDurably } from "./local-log";
 import { LEADER_EPOCH_CHECKPOINT_FILENAME, LeaderEpochFileCache } from "./leader-epoch-cache";
 import { CorruptCheckpointError } from "./checkpoint-file";
 import type { TopicPartition } from "./topic-partition";
+import { ProducerStateManager, type ProducerBatchInfo, type ProducerStateLoadReport } from "./producer-state";
 import {
   EARLIEST_LOCAL_TIMESTAMP,
   EARLIEST_TIMESTAMP,
@@ -84,6 +95,10 @@ export class PartitionLog {
   private listeners: LogListener[] = [];
   private offlineReason: string | undefined;
   private scratch = new Uint8Array(64 * 1024);
+  /** Idempotent-producer state (producer-state.ts): checked on leader appends, snapshotted on roll and close. */
+  readonly producerState: ProducerStateManager;
+  /** How the producer state was rebuilt when the log opened. */
+  readonly producerStateLoad: ProducerStateLoadReport;
 
   private constructor(o: PartitionLogOptions) {
     this.disk = o.disk;
@@ -131,9 +146,20 @@ export class PartitionLog {
     );
     this.local.onRoll = (base, now) => {
       this.stats.rolls++;
+      // UnifiedLog.roll: snapshot the producer state at the new segment's base offset.
+      this.producerState.takeSnapshot();
       for (const l of this.listeners) l.onRoll?.(base, now);
     };
     this.lso = loaded.logStartOffset;
+    this.producerState = new ProducerStateManager({
+      disk: o.disk,
+      dir: o.dir,
+      checkSequence: this.seams.checkSequence,
+    });
+    // UnifiedLog.rebuildProducerState: newest snapshot ≤ log end offset, then a replay of the log.
+    this.producerStateLoad = this.producerState.reload(this.lso, this.local.logEndOffset, (from, to) =>
+      this.producerBatches(from, to),
+    );
     this.hw = clamp(o.highWatermark ?? this.lso, this.lso, this.local.logEndOffset);
     // LogLoader: the epoch cache may not describe offsets the log no longer has.
     cache.truncateFromEnd(this.local.logEndOffset);
@@ -261,6 +287,27 @@ export class PartitionLog {
       );
     }
     const logAppendTime = asLeader && this.cfg.messageTimestampType === "LogAppendTime";
+    const producerBatches = producerInfos(data, v.batches);
+    if (origin === "client") {
+      // UnifiedLog.analyzeAndValidateProducerState: duplicates and sequence/epoch errors.
+      const check = this.producerState.analyzeLeaderAppend(producerBatches);
+      if (check.kind === "error")
+        return this.appendFailure(check.error, `${check.message} (partition ${this.name()})`);
+      if (check.kind === "duplicate") {
+        const d = check.batch;
+        return {
+          error: Errors.NONE,
+          firstOffset: d.firstOffset,
+          lastOffset: d.lastOffset,
+          maxTimestamp: d.timestamp,
+          logAppendTime: logAppendTime ? d.timestamp : NO_TIMESTAMP,
+          logStartOffset: this.lso,
+          numMessages: 0,
+          validBytes: 0,
+          duplicate: true,
+        };
+      }
+    }
     const a = assignOffsets(data, v.batches, {
       firstOffset,
       asLeader,
@@ -269,6 +316,12 @@ export class PartitionLog {
     });
     try {
       this.local.append(data, a.appended, a.maxTimestamp, this.cfg, now);
+      for (let i = 0; i < producerBatches.length; i++) {
+        const pb = producerBatches[i]!;
+        pb.baseOffset = a.appended[i]!.lastOffset - pb.lastOffsetDelta;
+        pb.maxTimestamp = a.appended[i]!.maxTimestamp;
+        this.producerState.update(pb);
+      }
       // UnifiedLog.append: maybeAssignEpochStartOffset for every v2 batch.
       for (const [epoch, start] of a.epochStarts) {
         if (epoch > (this.leaderEpochCache.latestEpoch() ?? -1)) this.leaderEpochCache.assign(epoch, start);
@@ -442,6 +495,21 @@ export class PartitionLog {
     }
   }
 
+  /** The producer fields of every batch in [fromOffset, toOffsetExclusive), for the producer-state replay. */
+  private *producerBatches(fromOffset: number, toOffsetExclusive: number): Generator<ProducerBatchInfo> {
+    for (const { header: h } of this.batchesFrom(fromOffset, toOffsetExclusive)) {
+      yield {
+        producerId: h.producerId,
+        producerEpoch: h.producerEpoch,
+        baseSequence: h.baseSequence,
+        lastOffsetDelta: h.lastOffsetDelta,
+        baseOffset: h.baseOffset,
+        maxTimestamp: h.maxTimestamp,
+        isControl: (h.attributes & CONTROL_FLAG_MASK) !== 0,
+      };
+    }
+  }
+
   // ---- high watermark, truncation, log start offset ----------------------------------------
 
   /** Set the high watermark, clamped into [logStartOffset, logEndOffset] (UnifiedLog.updateHighWatermark). Returns it. */
@@ -508,7 +576,11 @@ export class PartitionLog {
     }
     try {
       const truncated = run();
-      if (truncated) for (const l of this.listeners) l.onTruncate?.(this.logEndOffset);
+      if (truncated) {
+        // ProducerStateManager.truncateAndReload: forget state above the new end.
+        this.producerState.reload(this.lso, this.logEndOffset, (from, to) => this.producerBatches(from, to));
+        for (const l of this.listeners) l.onTruncate?.(this.logEndOffset);
+      }
       return { error: Errors.NONE, truncated, logEndOffset: this.logEndOffset };
     } catch (e) {
       const errorMessage = this.goOffline(e, what);
@@ -523,6 +595,7 @@ export class PartitionLog {
 
   private restartAt(newOffset: number, now: number): void {
     this.local.truncateFullyAndStartAt(newOffset, now);
+    this.producerState.truncateFullyAndStartAt(newOffset);
     this.leaderEpochCache.clear();
     this.lso = newOffset;
     this.hw = newOffset;
@@ -564,6 +637,7 @@ export class PartitionLog {
   private incrementLogStartOffset(offset: number): void {
     this.lso = offset;
     this.leaderEpochCache.truncateFromStart(offset);
+    this.producerState.onLogStartOffsetIncremented(offset);
     for (const l of this.listeners) l.onLogStartOffsetIncremented?.(offset);
   }
 
@@ -611,6 +685,7 @@ export class PartitionLog {
       if (selected.length > 0) {
         this.local.removeOldestSegments(selected.length, now + this.cfg.fileDeleteDelayMs);
         if (newStart > this.lso) this.incrementLogStartOffset(newStart);
+        this.producerState.deleteSnapshotsBefore(this.local.firstSegmentBaseOffset);
         for (const l of this.listeners) l.onSegmentsDeleted?.(selected);
       }
       this.local.deleteExpiredFiles(now);
@@ -655,7 +730,9 @@ export class PartitionLog {
   close(now: number): FlushResult {
     return this.flushing("close", () => {
       this.stats.flushes++;
-      return this.local.close(now);
+      const n = this.local.close(now);
+      this.producerState.takeSnapshot(); // clean shutdown: the next open replays nothing
+      return n;
     });
   }
 
@@ -713,6 +790,20 @@ export class PartitionLog {
     this.offlineReason = e.message;
     return `Cannot ${what} ${this.name()}: ${e.message}; the log is offline until it is reopened`;
   }
+}
+
+/** The producer fields of validated batches, read from their headers (offsets filled in after the append). */
+function producerInfos(data: Uint8Array, batches: readonly ValidBatch[]): ProducerBatchInfo[] {
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return batches.map((b) => ({
+    producerId: Number(dv.getBigInt64(b.position + PRODUCER_ID_OFFSET)),
+    producerEpoch: dv.getInt16(b.position + PRODUCER_EPOCH_OFFSET),
+    baseSequence: dv.getInt32(b.position + BASE_SEQUENCE_OFFSET),
+    lastOffsetDelta: b.lastOffsetDelta,
+    baseOffset: -1,
+    maxTimestamp: b.maxTimestamp,
+    isControl: (dv.getInt16(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) !== 0,
+  }));
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -10,6 +10,7 @@
  * | selectSegmentsForRetention | UnifiedLog.deleteOldSegments and its three predicates      |
  * | recoveryStartSegment       | LogLoader.recoverLog: segments.values(recoveryPoint, ∞)    |
  * | writeCheckpoint            | CheckpointFile.write (tmp file, fsync, atomic rename, fsync dir) |
+ * | checkSequence              | ProducerAppendInfo.checkSequence/checkProducerEpoch + findDuplicateBatch (idempotence lab 02; producer-state.ts) |
  *
  * Contract the log relies on (and checks, throwing when a seam breaks it, since that is a bug):
  * findSegment returns -1 or a valid index; lookupIndex returns 0 or one of the index's positions;
@@ -21,6 +22,7 @@
 import type { OffsetIndexView } from "./offset-index";
 import { atomicWriteFile, type CheckpointWriter } from "./checkpoint-file";
 import { defaultSelectSegmentsForRetention, type RetentionConfig, type SegmentInfo } from "./retention";
+import { defaultCheckSequence, type CheckSequence } from "./producer-state";
 
 export type { CheckpointWriter, RetentionConfig, SegmentInfo };
 export { defaultSelectSegmentsForRetention };
@@ -56,6 +58,12 @@ export interface LogSeams {
   recoveryStartSegment(segmentBaseOffsets: readonly number[], recoveryPoint: number): number;
   /** Writes a checkpoint file so that a crash or power loss leaves the old or the new content, never a mix. */
   writeCheckpoint: CheckpointWriter;
+  /**
+   * The broker's idempotence check of one client batch against the producer's remembered state
+   * (undefined: nothing known): append, duplicate of a remembered batch (answered with its
+   * original offsets, nothing appended), or OUT_OF_ORDER_SEQUENCE_NUMBER / INVALID_PRODUCER_EPOCH.
+   */
+  checkSequence: CheckSequence;
 }
 
 /** Thrown when a seam breaks its contract (see seams.ts); a bug, not a Kafka error. */
@@ -105,6 +113,7 @@ export const DEFAULT_LOG_SEAMS: LogSeams = Object.freeze({
   selectSegmentsForRetention: defaultSelectSegmentsForRetention,
   recoveryStartSegment: defaultRecoveryStartSegment,
   writeCheckpoint: atomicWriteFile,
+  checkSequence: defaultCheckSequence,
 });
 
 /** The default seams with some replaced (what a lab does with a learner's function). */
