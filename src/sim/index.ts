@@ -85,3 +85,19 @@ export {
 } from "./sim-disk";
 export type { FileLoss, UnsyncedFate } from "./sim-file";
 export type { ClientTask } from "./client-runtime";
+export {
+  Cluster,
+  DEFAULT_CLUSTER_ID,
+  createCluster,
+  type ClusterOptions,
+  type ClusterTopic,
+} from "./cluster";
+export {
+  drainTopic,
+  runProducer,
+  type DrainOptions,
+  type DrainResult,
+  type ProducerStats,
+  type ProducerWorkloadOptions,
+  type WorkloadRecorder,
+} from "./workload";
