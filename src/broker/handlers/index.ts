@@ -10,6 +10,7 @@
  * | 2   | ListOffsets          | 02-list-offsets.ts             |
  * | 3   | Metadata             | 03-metadata.ts                 |
  * | 19  | CreateTopics         | 19-create-topics.ts            |
+ * | 22  | InitProducerId       | 22-init-producer-id.ts         |
  * | 23  | OffsetForLeaderEpoch | 23-offset-for-leader-epoch.ts  |
  *
  * Requests whose API has no handler get no response (Kafka would close the connection on an
@@ -22,6 +23,7 @@ import { handleFetch } from "./01-fetch";
 import { handleListOffsets } from "./02-list-offsets";
 import { handleMetadata } from "./03-metadata";
 import { handleCreateTopics } from "./19-create-topics";
+import { handleInitProducerId } from "./22-init-producer-id";
 import { handleOffsetForLeaderEpoch } from "./23-offset-for-leader-epoch";
 
 export type { AnyHandler, Handler, Respond } from "./handler";
@@ -33,8 +35,8 @@ export const HANDLERS: Partial<Record<ApiName, AnyHandler>> = {
   ListOffsets: handleListOffsets,
   Metadata: handleMetadata,
   CreateTopics: handleCreateTopics,
+  InitProducerId: handleInitProducerId,
   OffsetForLeaderEpoch: handleOffsetForLeaderEpoch,
   // 08 OffsetCommit, 09 OffsetFetch, 10 FindCoordinator, 11 JoinGroup, 12 Heartbeat,
   // 13 LeaveGroup, 14 SyncGroup: src/broker/handlers/08-*.ts … 14-*.ts (group coordinator).
-  // 22 InitProducerId: src/broker/handlers/22-init-producer-id.ts (idempotent producer).
 };
