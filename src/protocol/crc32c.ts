@@ -11,26 +11,45 @@
  */
 
 const POLY = 0x82f63b78;
-const SLICES = 16;
 
-/** T[k * 256 + b]: the CRC contribution of byte b followed by k zero bytes. */
-function makeTable(): Uint32Array {
-  const t = new Uint32Array(256 * SLICES);
+/** Tk[b]: the CRC contribution of byte b followed by k zero bytes (k = 0..15). */
+function makeTables(): Uint32Array[] {
+  const t0 = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
-    t[n] = c >>> 0;
+    t0[n] = c >>> 0;
   }
-  for (let k = 1; k < SLICES; k++) {
-    for (let n = 0; n < 256; n++) {
-      const prev = t[(k - 1) * 256 + n]!;
-      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
-    }
+  const tables = [t0];
+  for (let k = 1; k < 16; k++) {
+    const prev = tables[k - 1]!;
+    const cur = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) cur[n] = (prev[n]! >>> 8) ^ t0[prev[n]! & 0xff]!;
+    tables.push(cur);
   }
-  return t;
+  return tables;
 }
 
-const T = makeTable();
+// Sixteen separate 256-entry tables (rather than one 4096-entry table): index expressions stay
+// within a known 0..255 range, which measured ~10% faster in V8.
+const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = makeTables() as [
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+];
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this many bytes the word loop is not worth setting up. */
 const WORD_LOOP_MIN_BYTES = 64;
@@ -42,7 +61,7 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
   if (LITTLE_ENDIAN && end - i >= WORD_LOOP_MIN_BYTES) {
     // Head: single bytes up to a 4-byte boundary of the underlying buffer.
     for (let head = (4 - ((bytes.byteOffset + i) & 3)) & 3; head > 0; head--)
-      c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
+      c = T0[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
     const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2);
     const wordsEnd = words.length - (words.length & 3);
     let w = 0;
@@ -52,22 +71,22 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
       const d = words[w + 2]!;
       const e = words[w + 3]!;
       c =
-        T[3840 + (a & 0xff)]! ^
-        T[3584 + ((a >>> 8) & 0xff)]! ^
-        T[3328 + ((a >>> 16) & 0xff)]! ^
-        T[3072 + (a >>> 24)]! ^
-        T[2816 + (b & 0xff)]! ^
-        T[2560 + ((b >>> 8) & 0xff)]! ^
-        T[2304 + ((b >>> 16) & 0xff)]! ^
-        T[2048 + (b >>> 24)]! ^
-        T[1792 + (d & 0xff)]! ^
-        T[1536 + ((d >>> 8) & 0xff)]! ^
-        T[1280 + ((d >>> 16) & 0xff)]! ^
-        T[1024 + (d >>> 24)]! ^
-        T[768 + (e & 0xff)]! ^
-        T[512 + ((e >>> 8) & 0xff)]! ^
-        T[256 + ((e >>> 16) & 0xff)]! ^
-        T[e >>> 24]!;
+        T15[a & 0xff]! ^
+        T14[(a >>> 8) & 0xff]! ^
+        T13[(a >>> 16) & 0xff]! ^
+        T12[a >>> 24]! ^
+        T11[b & 0xff]! ^
+        T10[(b >>> 8) & 0xff]! ^
+        T9[(b >>> 16) & 0xff]! ^
+        T8[b >>> 24]! ^
+        T7[d & 0xff]! ^
+        T6[(d >>> 8) & 0xff]! ^
+        T5[(d >>> 16) & 0xff]! ^
+        T4[d >>> 24]! ^
+        T3[e & 0xff]! ^
+        T2[(e >>> 8) & 0xff]! ^
+        T1[(e >>> 16) & 0xff]! ^
+        T0[e >>> 24]!;
       w += 4;
     }
     i += w * 4;
@@ -78,26 +97,26 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
       const a =
         (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
       c =
-        T[3840 + (a & 0xff)]! ^
-        T[3584 + ((a >>> 8) & 0xff)]! ^
-        T[3328 + ((a >>> 16) & 0xff)]! ^
-        T[3072 + (a >>> 24)]! ^
-        T[2816 + bytes[i + 4]!]! ^
-        T[2560 + bytes[i + 5]!]! ^
-        T[2304 + bytes[i + 6]!]! ^
-        T[2048 + bytes[i + 7]!]! ^
-        T[1792 + bytes[i + 8]!]! ^
-        T[1536 + bytes[i + 9]!]! ^
-        T[1280 + bytes[i + 10]!]! ^
-        T[1024 + bytes[i + 11]!]! ^
-        T[768 + bytes[i + 12]!]! ^
-        T[512 + bytes[i + 13]!]! ^
-        T[256 + bytes[i + 14]!]! ^
-        T[bytes[i + 15]!]!;
+        T15[a & 0xff]! ^
+        T14[(a >>> 8) & 0xff]! ^
+        T13[(a >>> 16) & 0xff]! ^
+        T12[a >>> 24]! ^
+        T11[bytes[i + 4]!]! ^
+        T10[bytes[i + 5]!]! ^
+        T9[bytes[i + 6]!]! ^
+        T8[bytes[i + 7]!]! ^
+        T7[bytes[i + 8]!]! ^
+        T6[bytes[i + 9]!]! ^
+        T5[bytes[i + 10]!]! ^
+        T4[bytes[i + 11]!]! ^
+        T3[bytes[i + 12]!]! ^
+        T2[bytes[i + 13]!]! ^
+        T1[bytes[i + 14]!]! ^
+        T0[bytes[i + 15]!]!;
       i += 16;
     }
   }
-  while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
+  while (i < end) c = T0[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 
