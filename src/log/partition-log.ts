@@ -272,12 +272,13 @@ export class PartitionLog {
     if (this.offlineReason !== undefined) {
       return this.appendFailure(Errors.KAFKA_STORAGE_ERROR, this.offlineMessage("append"));
     }
-    // Our own copy, made first: we never keep or modify the caller's bytes, and validating the
-    // copy reads the bytes while they are hot in the CPU cache (one pass over the input).
-    const data = records instanceof Uint8Array ? this.copyOf(records) : concat(records);
-    const v = validateAppend(data, origin, this.cfg, now);
+    const input = records instanceof Uint8Array ? records : concat(records);
+    const v = validateAppend(input, origin, this.cfg, now);
     if (!v.ok) return this.appendFailure(v.error, `${v.message} (partition ${this.name()})`);
     if (v.batches.length === 0) return this.appendFailure(Errors.NONE, undefined);
+    // Our own copy, to stamp and write: we never keep or modify the caller's bytes. (Copying after
+    // the CRC check measured a little faster than checking the copy.)
+    const data = input === records ? this.copyOf(input) : input;
     const firstOffset = this.local.logEndOffset;
     const asLeader = origin !== "replication";
     if (!asLeader && v.batches[0]!.baseOffset !== firstOffset) {
