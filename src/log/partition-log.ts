@@ -1,9 +1,10 @@
 /**
- * The log of one partition replica (Kafka's UnifiedLog, without tiered storage, producer state
- * or transactions: the broker layers those on top through the listener hooks). It validates and
- * stamps appends, keeps the leader-epoch cache, the log start offset and the high watermark,
- * applies retention and DeleteRecords, and maps failures to Kafka error codes. The segments
- * themselves live in a LocalLog (local-log.ts).
+ * The log of one partition replica (Kafka's UnifiedLog, without tiered storage or
+ * transactions). It validates and stamps appends, checks idempotent producers
+ * (producer-state.ts), keeps the leader-epoch cache, the log start offset and the high
+ * watermark, applies retention and DeleteRecords, and maps failures to Kafka error codes. The
+ * segments themselves live in a LocalLog (local-log.ts). Layers above hook in through
+ * `addListener` (roll, truncation, log start offset, deleted segments).
  *
  * Offsets and their bounds (all exact integers):
  *   logStartOffset ≤ highWatermark ≤ logEndOffset, and recoveryPoint ≤ logEndOffset.
