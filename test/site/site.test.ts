@@ -125,28 +125,31 @@ function watch(page: Page): Watch {
   };
 }
 
-/** Waits until every mermaid frame on the page says "rendered"; returns [frames, svgs]. */
+/**
+ * Waits until no mermaid frame on the page is "pending" (src/site/theme/Mermaid); fails with the
+ * mermaid error of any frame in "error". Returns [frames, rendered svgs].
+ */
 async function waitForMermaid(page: Page): Promise<[number, number]> {
-  const frames = await page.locator("[data-kl-mermaid]").count();
-  if (frames > 0) {
+  const count = await page.locator("[data-kl-mermaid]").count();
+  if (count > 0) {
     await page
       .waitForFunction(
         () =>
           [...document.querySelectorAll("[data-kl-mermaid]")].every(
-            (frame) => frame.getAttribute("data-kl-mermaid") === "rendered",
+            (frame) => frame.getAttribute("data-kl-mermaid") !== "pending",
           ),
         null,
         { timeout: MERMAID_TIMEOUT_MS },
       )
       .catch(async () => {
-        const text = await page.locator("[data-kl-mermaid]").allInnerTexts();
-        throw new Error(
-          `mermaid diagrams did not render within ${MERMAID_TIMEOUT_MS} ms: ${JSON.stringify(text)}`,
-        );
+        const pending = await page.locator('[data-kl-mermaid="pending"]').count();
+        throw new Error(`${pending} mermaid diagram(s) still not drawn after ${MERMAID_TIMEOUT_MS} ms`);
       });
+    const errors = await page.locator('[data-kl-mermaid="error"]').allInnerTexts();
+    expect(errors, "mermaid diagrams that failed to render").toEqual([]);
   }
   const svgs = await page.locator("[data-kl-mermaid] .docusaurus-mermaid-container > svg").count();
-  return [frames, svgs];
+  return [count, svgs];
 }
 
 describe("built site", () => {

@@ -2,7 +2,7 @@
 // siteTheme in docusaurus.config.ts). It renders through the theme's public client API, so light
 // and dark mermaid themes follow the colour mode as before, and adds a frame that is present in
 // the server-rendered HTML. Mermaid draws only in the browser; the frame's `data-kl-mermaid`
-// attribute says where a diagram must appear and whether it has ("pending", "rendered"), so the
+// attribute says where a diagram must appear and how it went ("pending", "rendered", "error"), so the
 // browser test (test/site) can check that every diagram on every page became an <svg>. A diagram
 // that fails to parse shows the error in place (error boundary), as the original component does.
 import { useEffect, useRef, type ReactNode } from "react";
@@ -30,13 +30,16 @@ function Renderer({ value }: Props): ReactNode {
 
 export default function Mermaid({ value }: Props): ReactNode {
   const ref = useRef<HTMLElement>(null);
-  // Marks the frame "rendered" once an <svg> is inside it (the render is asynchronous).
+  // Marks the frame "rendered" once an <svg> is inside it (the render is asynchronous), or
+  // "error" once the error boundary shows why the diagram could not be drawn.
   useEffect(() => {
     const frame = ref.current;
     if (frame === null) return undefined;
     const update = (): void => {
-      const done = frame.querySelector(`.${MermaidContainerClassName} svg`) !== null;
-      frame.dataset.klMermaid = done ? "rendered" : "pending";
+      if (frame.querySelector("[data-kl-mermaid-error]") !== null) frame.dataset.klMermaid = "error";
+      else if (frame.querySelector(`.${MermaidContainerClassName} svg`) !== null)
+        frame.dataset.klMermaid = "rendered";
+      else frame.dataset.klMermaid = "pending";
     };
     update();
     const observer = new MutationObserver(update);
@@ -45,7 +48,13 @@ export default function Mermaid({ value }: Props): ReactNode {
   }, [value]);
   return (
     <figure ref={ref} className="kl-diagram" data-kl-mermaid="pending">
-      <ErrorBoundary fallback={(params) => <ErrorBoundaryErrorMessageFallback {...params} />}>
+      <ErrorBoundary
+        fallback={(params) => (
+          <div data-kl-mermaid-error="">
+            <ErrorBoundaryErrorMessageFallback {...params} />
+          </div>
+        )}
+      >
         <Renderer value={value} />
       </ErrorBoundary>
     </figure>
