@@ -5,17 +5,29 @@ import path from "node:path";
 import type { Config, Plugin } from "@docusaurus/types";
 import type * as Preset from "@docusaurus/preset-classic";
 import { themes as prismThemes } from "prism-react-renderer";
-import remarkCodeRegion from "./src/node/remark-code-region";
+import remarkCodeRegion, { referencedFilesDigest } from "./src/node/remark-code-region";
 
 const rootDir = __dirname;
 const remarkPlugins: [typeof remarkCodeRegion, { rootDir: string }][] = [[remarkCodeRegion, { rootDir }]];
 
 /**
- * Puts src/site/theme on the theme path, so that src/site can wrap theme components. A wrapper
- * imports the component it wraps from "@theme-init/<Name>" (the theme that first provided it).
+ * The site's own plugin. It puts src/site/theme on the theme path (components there shadow the
+ * themes': see src/site/theme/Mermaid), and adds a digest of every file that pages show by
+ * reference to webpack's cache version, so that editing a code region recompiles the pages.
  */
-function siteTheme(): Plugin {
-  return { name: "kafka-labs-site-theme", getThemePath: () => path.join(rootDir, "src/site/theme") };
+function sitePlugin(): Plugin {
+  return {
+    name: "kafka-labs-site",
+    getThemePath: () => path.join(rootDir, "src/site/theme"),
+    configureWebpack(webpackConfig) {
+      const cache = webpackConfig.cache;
+      if (typeof cache === "object" && cache.type === "filesystem") {
+        const digest = referencedFilesDigest(rootDir, ["docs", "i18n", "src/site/pages"]);
+        cache.version = `${cache.version ?? ""}-code-${digest}`;
+      }
+      return {};
+    },
+  };
 }
 
 const config: Config = {
@@ -83,7 +95,7 @@ const config: Config = {
       },
     ],
     // Last, so that its components shadow the themes above (see src/site/theme).
-    siteTheme,
+    sitePlugin,
   ],
 
   themeConfig: {

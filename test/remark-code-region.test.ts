@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import remarkCodeRegion, {
   extractRegion,
   parseCodeReference,
+  referencedFilesDigest,
   scanRegions,
   type MdastNode,
 } from "../src/node/remark-code-region";
@@ -177,5 +178,36 @@ describe("remarkCodeRegion (transformer)", () => {
 
   it("requires an absolute rootDir", () => {
     expect(() => remarkCodeRegion({ rootDir: "relative" })).toThrow(/absolute path/);
+  });
+});
+
+describe("referencedFilesDigest", () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(path.join(tmpdir(), "code-digest-"));
+    mkdirSync(path.join(root, "docs", "topics"), { recursive: true });
+    mkdirSync(path.join(root, "src"), { recursive: true });
+    writeFileSync(path.join(root, "src", "a.ts"), "// #region r\nconst a = 1;\n// #endregion r\n");
+    writeFileSync(path.join(root, "src", "b.ts"), "const b = 1;\n");
+    writeFileSync(
+      path.join(root, "docs", "topics", "page.md"),
+      "# Page\n\n```ts file=src/a.ts region=r\n```\n\n```ts\nconst pasted = 1;\n```\n",
+    );
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("changes when a referenced file changes, and only then", () => {
+    const before = referencedFilesDigest(root, ["docs", "i18n"]);
+    expect(referencedFilesDigest(root, ["docs", "i18n"])).toBe(before);
+    writeFileSync(path.join(root, "src", "b.ts"), "const b = 2;\n");
+    expect(referencedFilesDigest(root, ["docs", "i18n"])).toBe(before);
+    writeFileSync(path.join(root, "src", "a.ts"), "// #region r\nconst a = 2;\n// #endregion r\n");
+    expect(referencedFilesDigest(root, ["docs", "i18n"])).not.toBe(before);
+  });
+
+  it("changes when a referenced file disappears", () => {
+    const before = referencedFilesDigest(root, ["docs"]);
+    rmSync(path.join(root, "src", "a.ts"));
+    expect(referencedFilesDigest(root, ["docs"])).not.toBe(before);
   });
 });

@@ -23,9 +23,14 @@
  * or a block that still has text of its own (a pasted copy that could go stale) throws an error
  * naming the page, its line, the file and the region.
  *
+ * Webpack's persistent cache keys a compiled page by the page's own text, so a changed region
+ * would not recompile it. `referencedFilesDigest` hashes every file that pages reference; the site
+ * adds it to the cache version (docusaurus.config.ts), so editing a referenced file evicts the cache.
+ *
  * Node-only (reads files); it runs inside the Docusaurus build, never in the browser.
  */
-import { readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 /** The parts of an mdast node this plugin reads or writes. */
@@ -285,4 +290,50 @@ export default function remarkCodeRegion(
       code.meta = [title, reference.restMeta].filter((part) => part !== "").join(" ");
     });
   };
+}
+
+const MARKDOWN_FILE = /\.mdx?$/;
+const FENCE_INFO = /^\s*(?:`{3,}|~{3,})(.*)$/;
+
+function markdownFilesUnder(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : markdownFilesUnder(full);
+    return MARKDOWN_FILE.test(entry.name) ? [full] : [];
+  });
+}
+
+/**
+ * A digest of the paths and contents of every file named by a `file=` code block in the Markdown
+ * files under `markdownDirs` (relative to `rootDir`). It changes when a referenced file changes,
+ * appears or disappears.
+ */
+export function referencedFilesDigest(rootDir: string, markdownDirs: readonly string[]): string {
+  const referenced = new Set<string>();
+  for (const dir of markdownDirs) {
+    for (const file of markdownFilesUnder(path.join(rootDir, dir))) {
+      for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
+        const info = FENCE_INFO.exec(line)?.[1];
+        const reference = info === undefined ? null : parseCodeReference(info);
+        if (reference !== null) referenced.add(reference.file);
+      }
+    }
+  }
+  const hash = createHash("sha256");
+  for (const file of [...referenced].sort()) {
+    hash.update(file).update("\0");
+    try {
+      hash.update(readFileSync(resolveInside(rootDir, file)));
+    } catch {
+      hash.update("<missing>");
+    }
+    hash.update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
 }
