@@ -28,6 +28,7 @@ export const Errors = {
   BROKER_NOT_AVAILABLE: e(8, "BROKER_NOT_AVAILABLE", false, "The broker is not available."),
   REPLICA_NOT_AVAILABLE: e(9, "REPLICA_NOT_AVAILABLE", true, "The replica is not available for the requested topic-partition."),
   MESSAGE_TOO_LARGE: e(10, "MESSAGE_TOO_LARGE", false, "The request included a message larger than the max message size the server will accept."),
+  OFFSET_METADATA_TOO_LARGE: e(12, "OFFSET_METADATA_TOO_LARGE", false, "The metadata field of the offset request was too large."),
   NETWORK_EXCEPTION: e(13, "NETWORK_EXCEPTION", true, "The server disconnected before a response was received."),
   COORDINATOR_LOAD_IN_PROGRESS: e(14, "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests."),
   COORDINATOR_NOT_AVAILABLE: e(15, "COORDINATOR_NOT_AVAILABLE", true, "The coordinator is not available."),
