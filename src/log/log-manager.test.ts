@@ -114,6 +114,7 @@ describe("LogManager startup", () => {
     disk.powerLoss(new SeededRng(1), "lose"); // everything was made durable by close
     const again = manager(disk);
     expect(again.startupReport.hadCleanShutdown).toBe(true);
+    expect(again.startupReport.cleanShutdownBrokerEpoch).toBe(7);
     for (const r of Object.values(again.startupReport.logs)) expect(r.segmentsRecovered).toEqual([]);
     expect(disk.exists(marker)).toBe(false);
     expect(valuesOf(again.getLog("a", 0)!)).toEqual(Array.from({ length: 20 }, (_, i) => `a-${i}`));

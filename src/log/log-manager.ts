@@ -77,6 +77,8 @@ export interface CheckpointStatus {
 
 export interface LogManagerStartupReport {
   hadCleanShutdown: boolean;
+  /** The broker epoch recorded in the clean-shutdown marker (KRaft registration reports it), when readable. */
+  cleanShutdownBrokerEpoch?: number;
   checkpoints: CheckpointStatus[];
   /** Recovery report of every log loaded, by `<topic>-<partition>`. */
   logs: Record<string, RecoveryReport>;
@@ -129,6 +131,7 @@ export class LogManager {
     const hadCleanShutdown = disk.exists(markerPath);
     const report: LogManagerStartupReport = {
       hadCleanShutdown,
+      cleanShutdownBrokerEpoch: hadCleanShutdown ? readBrokerEpoch(disk, markerPath) : undefined,
       checkpoints: [],
       logs: {},
       ignored: [],
@@ -393,5 +396,16 @@ export class LogManager {
     const marker = new TextEncoder().encode(JSON.stringify({ version: 0, brokerEpoch }));
     this.seams.writeCheckpoint(this.disk, joinPath(this.logDir, CLEAN_SHUTDOWN_FILE), marker);
     return { failed, cleanShutdownMarkerWritten: true };
+  }
+}
+
+/** The brokerEpoch of a `.kafka_cleanshutdown` marker, or undefined if it cannot be read. */
+function readBrokerEpoch(disk: Disk, path: string): number | undefined {
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(disk.readAll(path)));
+    const epoch = (parsed as { brokerEpoch?: unknown } | null)?.brokerEpoch;
+    return typeof epoch === "number" && Number.isSafeInteger(epoch) ? epoch : undefined;
+  } catch (_) {
+    return undefined;
   }
 }
