@@ -366,7 +366,7 @@ export class GroupCoordinator {
             offset: p.committedOffset,
             leaderEpoch: p.committedLeaderEpoch ?? -1,
             metadata,
-            commitTimestamp: now,
+            commitTimestamp: Math.floor(now), // virtual time may be fractional; Kafka stores ms
           },
         });
       }
@@ -460,7 +460,7 @@ export class GroupCoordinator {
       {
         topic: OFFSETS_TOPIC_NAME,
         partition: shard.partition,
-        records: buildCoordinatorBatch(records, this.host.now()),
+        records: buildCoordinatorBatch(records, Math.floor(this.host.now())),
         acks: -1,
         timeoutMs: this.config.offsetsCommitTimeoutMs,
         origin: "coordinator",
@@ -482,7 +482,7 @@ export class GroupCoordinator {
       generation: group.generationId,
       protocol,
       leader: group.leaderId,
-      currentStateTimestamp: group.stateTimestampMs,
+      currentStateTimestamp: Math.floor(group.stateTimestampMs),
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,

@@ -19,3 +19,4 @@ export * from "./offset-expiration";
 export * from "./host";
 export * from "./membership";
 export * from "./group-coordinator";
+export * from "./broker-component";

@@ -9,6 +9,13 @@
  * | 1   | Fetch                | 01-fetch.ts                    |
  * | 2   | ListOffsets          | 02-list-offsets.ts             |
  * | 3   | Metadata             | 03-metadata.ts                 |
+ * | 8   | OffsetCommit         | 08-offset-commit.ts            |
+ * | 9   | OffsetFetch          | 09-offset-fetch.ts             |
+ * | 10  | FindCoordinator      | 10-find-coordinator.ts         |
+ * | 11  | JoinGroup            | 11-join-group.ts               |
+ * | 12  | Heartbeat            | 12-heartbeat.ts                |
+ * | 13  | LeaveGroup           | 13-leave-group.ts              |
+ * | 14  | SyncGroup            | 14-sync-group.ts               |
  * | 19  | CreateTopics         | 19-create-topics.ts            |
  * | 22  | InitProducerId       | 22-init-producer-id.ts         |
  * | 23  | OffsetForLeaderEpoch | 23-offset-for-leader-epoch.ts  |
@@ -22,6 +29,13 @@ import { handleProduce } from "./00-produce";
 import { handleFetch } from "./01-fetch";
 import { handleListOffsets } from "./02-list-offsets";
 import { handleMetadata } from "./03-metadata";
+import { handleOffsetCommit } from "./08-offset-commit";
+import { handleOffsetFetch } from "./09-offset-fetch";
+import { handleFindCoordinator } from "./10-find-coordinator";
+import { handleJoinGroup } from "./11-join-group";
+import { handleHeartbeat } from "./12-heartbeat";
+import { handleLeaveGroup } from "./13-leave-group";
+import { handleSyncGroup } from "./14-sync-group";
 import { handleCreateTopics } from "./19-create-topics";
 import { handleInitProducerId } from "./22-init-producer-id";
 import { handleOffsetForLeaderEpoch } from "./23-offset-for-leader-epoch";
@@ -34,9 +48,14 @@ export const HANDLERS: Partial<Record<ApiName, AnyHandler>> = {
   Fetch: handleFetch,
   ListOffsets: handleListOffsets,
   Metadata: handleMetadata,
+  OffsetCommit: handleOffsetCommit,
+  OffsetFetch: handleOffsetFetch,
+  FindCoordinator: handleFindCoordinator,
+  JoinGroup: handleJoinGroup,
+  Heartbeat: handleHeartbeat,
+  LeaveGroup: handleLeaveGroup,
+  SyncGroup: handleSyncGroup,
   CreateTopics: handleCreateTopics,
   InitProducerId: handleInitProducerId,
   OffsetForLeaderEpoch: handleOffsetForLeaderEpoch,
-  // 08 OffsetCommit, 09 OffsetFetch, 10 FindCoordinator, 11 JoinGroup, 12 Heartbeat,
-  // 13 LeaveGroup, 14 SyncGroup: src/broker/handlers/08-*.ts … 14-*.ts (group coordinator).
 };
