@@ -50,6 +50,7 @@ import { LogCorruptionError, type LogSegment, type SegmentSettings } from "./seg
 import { assignOffsets, validateAppend, type AppendOrigin, type ValidBatch } from "./append-validation";
 import { loadLog, type RecoveryReport } from "./recovery";
 import { LocalLog, mkdirsDurably } from "./local-log";
+import { int64At } from "./batch-scan";
 import { LEADER_EPOCH_CHECKPOINT_FILENAME, LeaderEpochFileCache } from "./leader-epoch-cache";
 import { CorruptCheckpointError } from "./checkpoint-file";
 import type { TopicPartition } from "./topic-partition";
@@ -78,6 +79,12 @@ import type {
 } from "./log-results";
 
 const EMPTY = new Uint8Array(0);
+// Module-local copies of header positions read per batch (see batch-scan.ts).
+const PRODUCER_ID_AT = PRODUCER_ID_OFFSET;
+const PRODUCER_EPOCH_AT = PRODUCER_EPOCH_OFFSET;
+const BASE_SEQUENCE_AT = BASE_SEQUENCE_OFFSET;
+const ATTRIBUTES_AT = ATTRIBUTES_OFFSET;
+const CONTROL_MASK = CONTROL_FLAG_MASK;
 /** Appends up to this size are copied into a reused scratch buffer (see copyOf). */
 const SCRATCH_BYTES_MAX = 1024 * 1024;
 
@@ -798,13 +805,13 @@ export class PartitionLog {
 function producerInfos(data: Uint8Array, batches: readonly ValidBatch[]): ProducerBatchInfo[] {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return batches.map((b) => ({
-    producerId: Number(dv.getBigInt64(b.position + PRODUCER_ID_OFFSET)),
-    producerEpoch: dv.getInt16(b.position + PRODUCER_EPOCH_OFFSET),
-    baseSequence: dv.getInt32(b.position + BASE_SEQUENCE_OFFSET),
+    producerId: int64At(dv, b.position + PRODUCER_ID_AT),
+    producerEpoch: dv.getInt16(b.position + PRODUCER_EPOCH_AT),
+    baseSequence: dv.getInt32(b.position + BASE_SEQUENCE_AT),
     lastOffsetDelta: b.lastOffsetDelta,
     baseOffset: -1,
     maxTimestamp: b.maxTimestamp,
-    isControl: (dv.getInt16(b.position + ATTRIBUTES_OFFSET) & CONTROL_FLAG_MASK) !== 0,
+    isControl: (dv.getInt16(b.position + ATTRIBUTES_AT) & CONTROL_MASK) !== 0,
   }));
 }
 
