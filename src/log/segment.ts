@@ -33,6 +33,8 @@ import {
 
 /** Window for sequential scans (recovery, timestamp search, replays). */
 export const SCAN_WINDOW_BYTES = 1024 * 1024;
+/** Window of the scan from an index entry to the target offset (translateOffset). */
+export const LOOKUP_WINDOW_BYTES = 8 * 1024;
 const INT32_MAX = 0x7fffffff;
 // Module-local copies of protocol constants used per batch by recovery (see batch-scan.ts).
 const CRC_AT = CRC_OFFSET;
@@ -274,7 +276,9 @@ export class LogSegment {
         `lookupIndex returned position ${indexPosition} for relative offset ${target} in ${this.logFilePath} (size ${this.sizeBytes})`,
       );
     }
-    const w = new FileWindow(this.disk, this.logFilePath, this.sizeBytes, HEADER_BYTES);
+    // One disk read covers the whole short scan after an index lookup (at most about
+    // index.interval.bytes plus a batch), instead of one read per batch header.
+    const w = new FileWindow(this.disk, this.logFilePath, this.sizeBytes, LOOKUP_WINDOW_BYTES);
     let position = indexPosition;
     let batchesScanned = 0;
     while (position < this.sizeBytes) {
