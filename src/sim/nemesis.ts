@@ -65,6 +65,13 @@ export interface NemesisOptions {
   maxNodesDown?: number;
   /** Extra latency of a slow node, uniform in [min, max] ms (default 50–500). */
   slowDelayMs?: { min: number; max: number };
+  /**
+   * The scenario's veto on a fault about to start: a reason to skip it (traced like the other
+   * skips), or undefined to let it happen. For fault models such as "one failure at a time: the
+   * cluster recovers before the next node fails" (the HA proof waits until every replica is back
+   * in sync before it crashes or powers off another node).
+   */
+  veto?: (action: FaultKind, target: NodeId | "all") => string | undefined;
 }
 
 const MIX_DEFAULT: Record<FaultKind, number> = {
@@ -247,6 +254,8 @@ export class Nemesis {
     const skip = (reason: string) =>
       w.trace.record("nemesis", "skip", "nemesis", { step: step.id, action: step.action, reason });
     if (target === undefined) return skip("no leader");
+    const vetoed = this.options.veto?.(step.action as FaultKind, target);
+    if (vetoed !== undefined) return skip(vetoed);
     if (target !== "all" && !this.nodes.includes(target))
       return skip(`${target} is not a node the nemesis may fault`);
     const targets = target === "all" ? [...this.nodes] : [target];
