@@ -40,6 +40,7 @@ import {
 } from "../controller";
 import { NetworkClient } from "../client/network-client";
 import { Errors, type CreateTopicsRequest, type CreateTopicsResponse } from "../protocol";
+import type { LogSeams } from "../log";
 import type { HighWatermarkRule, TruncationPolicy } from "../replication";
 import type { NodeId } from "./process";
 import type { World } from "./world";
@@ -64,6 +65,8 @@ export interface ClusterOptions {
   topics?: ClusterTopic[];
   truncation?: TruncationPolicy;
   highWatermarkRule?: HighWatermarkRule;
+  /** Storage seams of every broker's LogManager (labs: e.g. the producer sequence check of lab 02). */
+  logSeams?: LogSeams;
   /** Components built for each broker incarnation (e.g. a group coordinator). */
   components?: (broker: BrokerServices) => BrokerComponent[];
 }
@@ -124,8 +127,17 @@ export class Cluster {
       ...(options.brokerConfig ? { config: options.brokerConfig } : {}),
       ...(options.truncation ? { truncation: options.truncation } : {}),
       ...(options.highWatermarkRule ? { highWatermarkRule: options.highWatermarkRule } : {}),
+      ...(options.logSeams ? { logSeams: options.logSeams } : {}),
       ...(options.components ? { components: options.components } : {}),
     });
+    // Controller-only nodes first: brokers start at once and contact the quorum.
+    if (!this.combined) {
+      for (const v of this.voters)
+        world.addNode(
+          v.address,
+          createControllerProcess(() => controllerOptions(v.id)),
+        );
+    }
     for (const id of this.brokerIds) {
       const node = `broker-${id}`;
       const isVoter = this.combined && this.voters.some((v) => v.id === id);
@@ -134,13 +146,6 @@ export class Cluster {
           ? new CombinedProcess({ broker: brokerOptions(id), controller: controllerOptions(id) })
           : new BrokerProcess(brokerOptions(id)),
       );
-    }
-    if (!this.combined) {
-      for (const v of this.voters)
-        world.addNode(
-          v.address,
-          createControllerProcess(() => controllerOptions(v.id)),
-        );
     }
   }
 
@@ -232,6 +237,28 @@ export class Cluster {
         if (reg.leader < 0) return false;
         if (!this.broker(reg.leader)?.replicaManager.isLeader(name, p)) return false;
       }
+    }
+    return true;
+  }
+
+  /**
+   * Fully recovered: every broker runs, has passed its startup gate and is unfenced, and every
+   * partition of `topics` has a leader and all its replicas in its ISR (committed metadata).
+   * A "one failure at a time" fault model waits for this before failing the next node.
+   */
+  isHealthy(topics: readonly string[] = this.topics.map((t) => t.name)): boolean {
+    const img = this.image();
+    if (img === undefined || this.activeController() === undefined) return false;
+    for (const node of this.brokerNodes) {
+      const b = this.world.isUp(node) ? this.broker(node) : undefined;
+      const reg = img.brokers.get(this.brokerIdOf(node)!);
+      if (b === undefined || !b.isReady || reg === undefined || reg.fenced) return false;
+    }
+    for (const name of topics) {
+      const id = img.topicIdsByName.get(name);
+      const topic = id === undefined ? undefined : img.topics.get(id);
+      if (topic === undefined) return false;
+      for (const p of topic.partitions) if (p.leader < 0 || p.isr.length !== p.replicas.length) return false;
     }
     return true;
   }

@@ -99,5 +99,6 @@ export {
   type DrainResult,
   type ProducerStats,
   type ProducerWorkloadOptions,
+  type RecordOptions,
   type WorkloadRecorder,
 } from "./workload";

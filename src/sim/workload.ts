@@ -44,11 +44,17 @@ export interface WorkloadRecorder {
     type: "send" | "poll" | "seek",
     process: string,
     input: unknown,
-    options?: { node?: string },
+    options?: RecordOptions,
   ): unknown;
-  ok(handle: unknown, result: unknown, options?: { node?: string }): void;
-  fail(handle: unknown, error: string, options?: { node?: string }): void;
-  info(handle: unknown, error: string, options?: { node?: string }): void;
+  ok(handle: unknown, result: unknown, options?: RecordOptions): void;
+  fail(handle: unknown, error: string, options?: RecordOptions): void;
+  info(handle: unknown, error: string, options?: RecordOptions): void;
+}
+
+/** Event options: the broker talked to, and the virtual time (the workload always gives it). */
+export interface RecordOptions {
+  node?: string;
+  atMs?: number;
 }
 
 export interface ProducerWorkloadOptions {
@@ -146,9 +152,12 @@ async function sendOnce(
   stats: ProducerStats,
 ): Promise<void> {
   const rec = o.recorder;
-  const h = rec.invoke("send", ctx.nodeId, {
-    messages: values.map((value) => ({ topic: o.topic, partition, key: null, value })),
-  });
+  const h = rec.invoke(
+    "send",
+    ctx.nodeId,
+    { messages: values.map((value) => ({ topic: o.topic, partition, key: null, value })) },
+    at(ctx, undefined),
+  );
   stats.sends++;
   const requestTimeoutMs = o.requestTimeoutMs ?? 5000;
   const deadline = ctx.now() + (o.deliveryTimeoutMs ?? 20_000);
@@ -161,10 +170,10 @@ async function sendOnce(
       const why = `gave up after ${o.deliveryTimeoutMs ?? 20_000} ms: ${lastError}`;
       if (maybeWritten) {
         stats.info++;
-        rec.info(h, why, node ? { node } : {});
+        rec.info(h, why, at(ctx, node));
       } else {
         stats.fail++;
-        rec.fail(h, why, node ? { node } : {});
+        rec.fail(h, why, at(ctx, node));
       }
       return;
     }
@@ -187,7 +196,7 @@ async function sendOnce(
         expectResponse: false,
       });
       stats.info++;
-      rec.info(h, "acks=0: the producer never learns the outcome", { node });
+      rec.info(h, "acks=0: the producer never learns the outcome", at(ctx, node));
       return;
     }
     let res: ProduceResponse;
@@ -212,7 +221,7 @@ async function sendOnce(
     if (code === Errors.NONE.code) {
       stats.ok++;
       stats.acknowledgedRecords += values.length;
-      rec.ok(h, { positions: values.map((_, i) => ({ partition, offset: pr!.baseOffset + i })) }, { node });
+      rec.ok(h, { positions: values.map((_, i) => ({ partition, offset: pr!.baseOffset + i })) }, at(ctx, node));
       return;
     }
     lastError = ERROR_NAMES.get(code) ?? `error ${code}`;
@@ -228,13 +237,17 @@ async function sendOnce(
     // A definite, non-retriable refusal of this attempt.
     if (maybeWritten) {
       stats.info++;
-      rec.info(h, lastError, { node });
+      rec.info(h, lastError, at(ctx, node));
     } else {
       stats.fail++;
-      rec.fail(h, lastError, { node });
+      rec.fail(h, lastError, at(ctx, node));
     }
     return;
   }
+}
+
+function at(ctx: ClientContext, node: NodeId | undefined): RecordOptions {
+  return node === undefined ? { atMs: ctx.now() } : { node, atMs: ctx.now() };
 }
 
 function produceBody(
@@ -317,8 +330,8 @@ export async function drainTopic(ctx: ClientContext, options: DrainOptions): Pro
             continue;
           }
           offsets[p] = r.offset;
-          const s = rec.invoke("seek", ctx.nodeId, { topicPartition: tp(p), offset: r.offset }, { node });
-          rec.ok(s, {}, { node });
+          const s = rec.invoke("seek", ctx.nodeId, { topicPartition: tp(p), offset: r.offset }, at(ctx, node));
+          rec.ok(s, {}, at(ctx, node));
         }
         const res = await net.request<FetchResponse>(node, "Fetch", {
           replicaId: -1,
@@ -365,8 +378,8 @@ export async function drainTopic(ctx: ClientContext, options: DrainOptions): Pro
           }
         }
         if (polled.length > 0) {
-          const h = rec.invoke("poll", ctx.nodeId, {}, { node });
-          rec.ok(h, { records: { [tp(p)]: polled } }, { node });
+          const h = rec.invoke("poll", ctx.nodeId, {}, at(ctx, node));
+          rec.ok(h, { records: { [tp(p)]: polled } }, at(ctx, node));
           offsets[p] = polled[polled.length - 1]![0] + 1;
           counts[p] = (counts[p] ?? 0) + polled.length;
           progress = true;
