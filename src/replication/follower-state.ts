@@ -16,6 +16,11 @@
  */
 
 export const UNKNOWN_OFFSET = -1;
+/**
+ * "Never" for the times below. Kafka uses 0 with a wall clock, i.e. decades ago; simulated time
+ * starts at 0, so 0 would look recent.
+ */
+export const NEVER_MS = Number.NEGATIVE_INFINITY;
 
 export interface FollowerStateSnapshot {
   readonly brokerId: number;
@@ -32,8 +37,8 @@ export class FollowerState {
   logEndOffset = UNKNOWN_OFFSET;
   logStartOffset = UNKNOWN_OFFSET;
   lastFetchLeaderLogEndOffset = UNKNOWN_OFFSET;
-  lastFetchTimeMs = 0;
-  lastCaughtUpTimeMs = 0;
+  lastFetchTimeMs = NEVER_MS;
+  lastCaughtUpTimeMs = NEVER_MS;
   brokerEpoch: number | undefined = undefined;
 
   constructor(readonly brokerId: number) {}
@@ -64,12 +69,12 @@ export class FollowerState {
    * high watermark back). A new leader forgets what an earlier leadership learned.
    */
   reset(nowMs: number, leaderLogEndOffset: number, isNewLeader: boolean, inSync: boolean): void {
-    this.lastCaughtUpTimeMs = inSync ? nowMs : 0;
+    this.lastCaughtUpTimeMs = inSync ? nowMs : NEVER_MS;
     if (isNewLeader) {
       this.logEndOffset = UNKNOWN_OFFSET;
       this.logStartOffset = UNKNOWN_OFFSET;
       this.lastFetchLeaderLogEndOffset = UNKNOWN_OFFSET;
-      this.lastFetchTimeMs = 0;
+      this.lastFetchTimeMs = NEVER_MS;
       this.brokerEpoch = undefined;
     } else {
       this.lastFetchLeaderLogEndOffset = leaderLogEndOffset;
