@@ -41,7 +41,6 @@ import {
 import { NetworkClient } from "../client/network-client";
 import { Errors, type CreateTopicsRequest, type CreateTopicsResponse } from "../protocol";
 import type { LogSeams } from "../log";
-import type { LogSeams } from "../log";
 import type { HighWatermarkRule, TruncationPolicy } from "../replication";
 import type { NodeId } from "./process";
 import type { World } from "./world";
