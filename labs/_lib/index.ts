@@ -10,3 +10,4 @@ export * from "./narration";
 export * from "./grading";
 export * from "./power-cut-disk";
 export * from "./probes";
+export * from "./client-history";
