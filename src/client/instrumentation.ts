@@ -34,4 +34,9 @@ export interface ClientInstrumentation {
   onCommit?(clientId: string, offsets: { topic: string; partition: number; offset: number }[]): void;
   /** The consumer's assignment changed (subscribe/rebalance or assign). */
   onAssign?(clientId: string, partitions: { topic: string; partition: number }[]): void;
+  /**
+   * A consumer's position was set other than by reading on: seek(), a reset by
+   * auto.offset.reset, or the committed offset taken up after an assignment.
+   */
+  onSeek?(clientId: string, position: { topic: string; partition: number; offset: number }): void;
 }

@@ -20,6 +20,8 @@
 import type { ClientContext, NodeId } from "../sim/process";
 import type { ClientInstrumentation } from "./instrumentation";
 import { NetworkClient } from "./network-client";
+import { Consumer } from "./consumer";
+import type { ConsumerConfig } from "./consumer-config";
 import { Producer } from "./producer";
 import type { ProducerConfig } from "./producer-config";
 
@@ -64,6 +66,8 @@ export class Kafka {
     return new Producer(this, config);
   }
 
-  // ---- consumer ------------------------------------------------------------------------------
-  // The consumer helper adds `consumer(config: ConsumerConfig): Consumer` here (src/client/consumer*.ts).
+  /** A new consumer (Kafka's KafkaConsumer); `connect()`, then `subscribe()` or `assign()`, then `poll()` or `run()`. */
+  consumer(config: ConsumerConfig = {}): Consumer {
+    return new Consumer(this, config);
+  }
 }
