@@ -17,6 +17,8 @@
  * - a successful offset commit: one `commit` operation (next offsets to read);
  * - an assignment change: one `assign` operation (the complete new assignment), which tells the
  *   checker that re-reading after a rebalance is legitimate;
+ * - a position set other than by reading on (seek(), auto.offset.reset, the committed offset
+ *   taken up after an assignment): one `seek` operation;
  * - a crash of a client process: `crashed(process)` records it (the hooks cannot see a kill -9).
  *
  * The process name in the history is the client's clientId. Browser-safe.
@@ -35,11 +37,18 @@ export interface ClientHistory {
   /** The client process died (kill -9): its pending operations become `info`. */
   crashed(process: string): void;
   /** Counts of what was recorded (for narration). */
-  readonly counts: { sends: number; polls: number; commits: number; assigns: number; crashes: number };
+  readonly counts: {
+    sends: number;
+    polls: number;
+    commits: number;
+    assigns: number;
+    seeks: number;
+    crashes: number;
+  };
 }
 
 export function clientHistory(rec: HistoryRecorder, options: ClientHistoryOptions = {}): ClientHistory {
-  const counts = { sends: 0, polls: 0, commits: 0, assigns: 0, crashes: 0 };
+  const counts = { sends: 0, polls: 0, commits: 0, assigns: 0, seeks: 0, crashes: 0 };
   const hooks: ClientInstrumentation = {
     onSendInvoke(clientId, records) {
       counts.sends++;
@@ -79,6 +88,13 @@ export function clientHistory(rec: HistoryRecorder, options: ClientHistoryOption
       counts.assigns++;
       rec.record("assign", clientId, {
         partitions: partitions.map((p) => topicPartitionName(p.topic, p.partition)),
+      });
+    },
+    onSeek(clientId, position) {
+      counts.seeks++;
+      rec.record("seek", clientId, {
+        topicPartition: topicPartitionName(position.topic, position.partition),
+        offset: position.offset,
       });
     },
   };
