@@ -41,6 +41,8 @@ export interface ClientMetadataOptions {
   retryBackoffMs?: number;
   /** Producers ask brokers to auto-create unknown topics (allow.auto.create.topics, default true). */
   allowAutoTopicCreation?: boolean;
+  /** request.timeout.ms of Metadata requests (default: the NetworkClient's). */
+  requestTimeoutMs?: number;
 }
 
 export class ClientMetadata {
@@ -118,7 +120,9 @@ export class ClientMetadata {
       allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? true,
     };
     try {
-      const res = await this.net.request<MetadataResponse>(node, "Metadata", body);
+      const res = await this.net.request<MetadataResponse>(node, "Metadata", body, {
+        timeoutMs: this.options.requestTimeoutMs ?? this.net.requestTimeoutMs,
+      });
       this.apply(res);
       this.stale = false;
     } catch (_err) {

@@ -10,6 +10,7 @@ export * from "./kafka";
 export * from "./producer";
 export * from "./producer-config";
 export * from "./producer-types";
+export * from "./partitioner";
 export * from "./assignors";
 export * from "./consumer";
 export * from "./consumer-config";

@@ -26,9 +26,12 @@
  * it is an error (Kafka's ConfigException); left unset, a conflicting setting silently turns
  * it off.
  *
- * Departures from Kafka: no buffer.memory / max.block.ms (the accumulator is bounded by
- * `maxQueuedBatches` instead: `send` rejects with a clear error past it rather than blocking);
- * no partitioner.class (a `partitioner` function may be given instead); no
+ * Two more settings are options of `kafka.producer()` (producer.ts): max.block.ms
+ * (`maxBlockMs`, 60000: how long send() waits for a topic's metadata and connect() for a
+ * producer id) and a custom `partitioner` function (standing in for partitioner.class).
+ *
+ * Departures from Kafka: no buffer.memory (the accumulator is bounded by `maxQueuedBatches`
+ * instead: `send` rejects with a clear error past it rather than blocking); no
  * partitioner.adaptive.partitioning.enable (the sticky partitioner switches uniformly among
  * partitions that have a leader, see partitioner.ts).
  */

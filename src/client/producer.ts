@@ -1,29 +1,490 @@
 /**
- * The producer (Kafka's KafkaProducer, with a KafkaJS-like async API). Work in progress: the
- * accumulator, sender and idempotence land in the next commits.
+ * The producer: Kafka's KafkaProducer behind a KafkaJS-like async API.
+ *
+ *   const producer = kafka.producer({ lingerMs: 5 });          // Kafka config names, camelCase
+ *   await producer.connect();                                    // InitProducerId (idempotence)
+ *   const meta = await producer.send({ topic: "orders", messages: [{ key: "k", value: "v" }] });
+ *   await producer.disconnect();                                 // flushes first
+ *
+ * `send` partitions each message (partitioner.ts), appends it to its partition's batch in the
+ * accumulator, and resolves when every message of the call is acknowledged per `acks`, with
+ * one RecordMetadata per partition touched. It rejects with a KafkaError named as Kafka names
+ * the failure: the broker's error (MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS, ...) once retries
+ * are exhausted or the error is not retriable, REQUEST_TIMED_OUT when delivery.timeout.ms
+ * passes, or a metadata wait longer than max.block.ms.
+ *
+ * Every send is reported to the instrumentation hooks (a lab's history): ok with every
+ * message's position; fail only when no message of the call can have been written; info
+ * (unknown) otherwise — acks=0, request timeouts, or retries that ended after an attempt
+ * that may have been written.
+ *
+ * Departures from KafkaJS: keys/values are strings or Uint8Array (no Buffer); `send` needs
+ * `connect()` first; RecordMetadata also lists every message's offset. Departures from Kafka:
+ * see producer-config.ts (no buffer.memory), accumulator.ts (no batch splitting), sender.ts.
  */
+import { utf8Decode, utf8Encode } from "../protocol/bytes";
+import { Errors, KafkaError, errorForCode } from "../protocol/errors";
+import type { InitProducerIdRequest, InitProducerIdResponse } from "../protocol/messages";
+import { estimateBatchSizeUpperBound } from "../protocol/record-batch";
+import type { RecordHeader } from "../protocol/record";
+import type { AppendRecord } from "../protocol/batch-builder";
+import type { CompressionType } from "../protocol/compression/index";
+import { RecordAccumulator } from "./accumulator";
+import { ClientMetadata, type TopicInfo } from "./client-metadata";
+import { IdempotenceManager } from "./idempotence";
+import type { ClientInstrumentation, SentRecordInfo } from "./instrumentation";
 import type { Kafka } from "./kafka";
-import { resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig } from "./producer-config";
-import type { ProducerBatchRecord, ProducerRecord, RecordMetadata } from "./producer-types";
+import { BuiltInPartitioner, type Partitioner } from "./partitioner";
+import type { RecordAck, RecordCallback } from "./producer-batch";
+import {
+  ConfigException,
+  resolveProducerConfig,
+  type ProducerConfig,
+  type ResolvedProducerConfig,
+} from "./producer-config";
+import type { Bytes, Message, ProducerBatchRecord, RecordMetadata, TopicMessages } from "./producer-types";
+import { Sender } from "./sender";
+
+export interface ProducerOptions extends ProducerConfig {
+  /** A custom partitioner (Kafka's partitioner.class); undefined from it means the built-in choice. */
+  partitioner?: Partitioner;
+  /** max.block.ms: how long send() waits for a topic's metadata (default 60000). */
+  maxBlockMs?: number;
+}
+
+type ProducerState = "new" | "connecting" | "connected" | "closing" | "closed";
+
+/** One message prepared for the accumulator. */
+interface Prepared {
+  topic: string;
+  partition: number;
+  record: AppendRecord;
+}
+
+const EMPTY_HEADERS: readonly RecordHeader[] = [];
+
+function toBytes(v: Bytes | null | undefined): Uint8Array | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === "string" ? utf8Encode(v) : v;
+}
+
+function toText(v: Bytes | null | undefined): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === "string" ? v : utf8Decode(v);
+}
+
+function headersOf(h: Message["headers"]): readonly RecordHeader[] {
+  if (h === undefined) return EMPTY_HEADERS;
+  const out: RecordHeader[] = [];
+  for (const [key, value] of Object.entries(h)) {
+    if (Array.isArray(value)) for (const v of value as (Bytes | null)[]) out.push({ key, value: toBytes(v) });
+    else out.push({ key, value: toBytes(value as Bytes | null) });
+  }
+  return out;
+}
 
 export class Producer {
   readonly config: ResolvedProducerConfig;
-  constructor(
-    readonly kafka: Kafka,
-    config: ProducerConfig = {},
-  ) {
+  readonly kafka: Kafka;
+  readonly metadata: ClientMetadata;
+  readonly accumulator: RecordAccumulator;
+  readonly sender: Sender;
+  /** Present when idempotence is on. */
+  readonly idempotence: IdempotenceManager | undefined;
+  private readonly partitioner: BuiltInPartitioner;
+  private readonly customPartitioner: Partitioner | undefined;
+  private readonly maxBlockMs: number;
+  private readonly instrumentation: ClientInstrumentation;
+  private state: ProducerState = "new";
+  /**
+   * Sends reach the accumulator in the order they were called, as with Kafka's synchronous
+   * KafkaProducer.send: each call's metadata wait and append run after the previous call's.
+   */
+  private appendTail: Promise<unknown> = Promise.resolve();
+  private initPromise: Promise<boolean> | undefined;
+  private nextInitNode = 0;
+
+  constructor(kafka: Kafka, options: ProducerOptions = {}) {
+    const { partitioner, maxBlockMs, ...config } = options;
     this.config = resolveProducerConfig(config);
+    this.kafka = kafka;
+    this.maxBlockMs = maxBlockMs ?? 60_000;
+    if (!Number.isSafeInteger(this.maxBlockMs) || this.maxBlockMs < 0)
+      throw new ConfigException(`Invalid value ${this.maxBlockMs} for configuration max.block.ms`);
+    this.customPartitioner = partitioner;
+    this.instrumentation = kafka.instrumentation;
+    const ctx = kafka.ctx;
+    this.metadata = new ClientMetadata(kafka.network, {
+      bootstrapServers: [...kafka.bootstrapServers],
+      metadataMaxAgeMs: this.config.metadataMaxAgeMs,
+      retryBackoffMs: this.config.retryBackoffMs,
+      allowAutoTopicCreation: this.config.allowAutoCreateTopics,
+      requestTimeoutMs: this.config.requestTimeoutMs,
+    });
+    this.accumulator = new RecordAccumulator({
+      batchSize: this.config.batchSize,
+      lingerMs: this.config.lingerMs,
+      deliveryTimeoutMs: this.config.deliveryTimeoutMs,
+      maxQueuedBatches: this.config.maxQueuedBatches,
+    });
+    this.idempotence = this.config.idempotence ? new IdempotenceManager() : undefined;
+    this.partitioner = new BuiltInPartitioner(
+      ctx.rng.split("partitioner"),
+      this.config.batchSize,
+      this.config.partitionerIgnoreKeys,
+    );
+    this.sender = new Sender(
+      ctx,
+      kafka.network,
+      this.metadata,
+      this.accumulator,
+      this.idempotence,
+      this.config,
+      () => this.initProducerId(),
+    );
   }
-  connect(): Promise<void> {
-    return Promise.reject(new Error("Producer.connect is not implemented yet"));
+
+  get clientId(): string {
+    return this.kafka.clientId;
   }
-  send(_record: ProducerRecord): Promise<RecordMetadata[]> {
-    return Promise.reject(new Error("Producer.send is not implemented yet"));
+
+  /** The producer id and epoch (idempotent producer), -1 until InitProducerId answered. */
+  get producerIdAndEpoch(): { producerId: number; producerEpoch: number } {
+    return {
+      producerId: this.idempotence?.producerId ?? -1,
+      producerEpoch: this.idempotence?.producerEpoch ?? -1,
+    };
   }
-  sendBatch(_batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
-    return Promise.reject(new Error("Producer.sendBatch is not implemented yet"));
+
+  /**
+   * Get ready to send: with idempotence, obtain a producer id (InitProducerId, retried with
+   * backoff for up to max.block.ms). Resolves when the producer can send.
+   */
+  async connect(): Promise<void> {
+    if (this.state === "connected") return;
+    if (this.state === "closing" || this.state === "closed")
+      throw new Error(`Cannot connect producer ${this.clientId}: it was disconnected`);
+    this.state = "connecting";
+    if (this.idempotence !== undefined && !this.idempotence.hasProducerId) {
+      const ok = await this.initProducerId();
+      if (!ok) {
+        this.state = "new";
+        throw new KafkaError(
+          Errors.REQUEST_TIMED_OUT,
+          `Cannot connect producer ${this.clientId}: no producer id after max.block.ms ${this.maxBlockMs}`,
+        );
+      }
+    }
+    this.state = "connected";
   }
-  disconnect(): Promise<void> {
-    return Promise.resolve();
+
+  /** Send messages to one topic (see the file header). */
+  send(record: {
+    topic: string;
+    messages: readonly Message[];
+    acks?: -1 | 0 | 1;
+    timeout?: number;
+    compression?: CompressionType;
+  }): Promise<RecordMetadata[]> {
+    return this.sendBatch({
+      topicMessages: [{ topic: record.topic, messages: record.messages }],
+      acks: record.acks,
+      timeout: record.timeout,
+      compression: record.compression,
+    });
   }
+
+  /** Send messages to several topics in one call. */
+  async sendBatch(batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
+    const infos: SentRecordInfo[] = [];
+    for (const tm of batch.topicMessages)
+      for (const m of tm.messages)
+        infos.push({ topic: tm.topic, key: toText(m.key), value: toText(m.value) ?? "" });
+    const token = this.instrumentation.onSendInvoke?.(this.clientId, infos);
+    try {
+      const acks = this.callAcks(batch.acks);
+      const turn = this.appendTail.then(async () => {
+        const prepared = await this.prepare(batch.topicMessages);
+        return { done: this.append(prepared, acks, batch) };
+      });
+      this.appendTail = turn.catch(() => undefined);
+      const { done } = await turn;
+      const result = await done;
+      if (acks === 0)
+        this.instrumentation.onSendComplete?.(token, {
+          outcome: "info",
+          error: "acks=0: the producer never learns the outcome",
+        });
+      else if (result.positions.some((p) => p.offset < 0))
+        this.instrumentation.onSendComplete?.(token, {
+          outcome: "info",
+          error: "DUPLICATE_SEQUENCE_NUMBER: written, but the broker no longer knows the offset",
+        });
+      else this.instrumentation.onSendComplete?.(token, { outcome: "ok", positions: result.positions });
+      return result.metadata;
+    } catch (e) {
+      const maybeWritten = (e as { maybeWritten?: boolean }).maybeWritten ?? false;
+      const error =
+        e instanceof Error ? `${e.name === "KafkaError" ? "" : `${e.name}: `}${e.message}` : String(e);
+      this.instrumentation.onSendComplete?.(token, { outcome: maybeWritten ? "info" : "fail", error });
+      throw e;
+    }
+  }
+
+  /** Send everything queued now, and wait until every batch has its outcome (KafkaProducer.flush). */
+  async flush(): Promise<void> {
+    this.accumulator.beginFlush();
+    try {
+      this.sender.wakeup();
+      while (this.accumulator.hasIncomplete() && this.sender.fatalError === undefined) {
+        await this.kafka.ctx.sleep(Math.max(1, Math.min(this.config.lingerMs, 10)));
+        this.sender.wakeup();
+      }
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  /** Flush, then stop (KafkaJS disconnect, Kafka close). Later sends fail. */
+  async disconnect(): Promise<void> {
+    if (this.state === "closed") return;
+    this.state = "closing";
+    this.accumulator.beginClose();
+    await this.flush();
+    this.state = "closed";
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private callAcks(acks: -1 | 0 | 1 | undefined): -1 | 0 | 1 {
+    if (this.state !== "connected")
+      throw new KafkaError(
+        Errors.NETWORK_EXCEPTION,
+        `Cannot send with producer ${this.clientId}: it is ${this.state === "closed" || this.state === "closing" ? "disconnected" : "not connected (call connect() first)"}`,
+      );
+    if (this.sender.fatalError !== undefined) throw this.sender.fatalError;
+    if (acks === undefined || acks === this.config.acks) return this.config.acks;
+    if (this.config.idempotence)
+      throw new ConfigException(
+        `Cannot send with acks=${acks}: this producer is idempotent, which requires acks=all for every send`,
+      );
+    return acks;
+  }
+
+  /** Resolve metadata and partitions for every message (KafkaProducer.doSend up to the append). */
+  private async prepare(topicMessages: readonly TopicMessages[]): Promise<Prepared[]> {
+    const out: Prepared[] = [];
+    // Record timestamps are whole milliseconds (virtual time may be fractional).
+    const now = Math.floor(this.kafka.ctx.now());
+    for (const tm of topicMessages) {
+      const topic = await this.waitOnMetadata(tm.topic);
+      const numPartitions = topic.partitions.length;
+      const available = topic.partitions.filter((p) => p.leaderNode !== undefined).map((p) => p.partition);
+      for (const m of tm.messages) {
+        if (m.timestamp !== undefined && !(Number.isSafeInteger(m.timestamp) && m.timestamp >= 0))
+          throw new KafkaError(
+            Errors.INVALID_TIMESTAMP,
+            `Invalid timestamp ${m.timestamp}: must be a non-negative integer (ms)`,
+          );
+        const key = toBytes(m.key);
+        const record: AppendRecord = {
+          key,
+          value: toBytes(m.value),
+          headers: headersOf(m.headers),
+          timestamp: m.timestamp ?? now,
+        };
+        const size = estimateBatchSizeUpperBound(key, record.value ?? null, record.headers);
+        if (size > this.config.maxRequestSize)
+          throw new KafkaError(
+            Errors.MESSAGE_TOO_LARGE,
+            `The message is ${size} bytes when serialized which is larger than ${this.config.maxRequestSize}, the value of max.request.size`,
+          );
+        let partition = m.partition;
+        if (partition === undefined && this.customPartitioner !== undefined)
+          partition = this.customPartitioner({
+            topic: tm.topic,
+            key,
+            numPartitions,
+            availablePartitions: available,
+          });
+        if (partition === undefined) {
+          partition = this.partitioner.partition(tm.topic, key, numPartitions, available);
+        } else if (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions) {
+          throw new KafkaError(
+            Errors.UNKNOWN_TOPIC_OR_PARTITION,
+            `Partition ${partition} of topic ${tm.topic} with partition count ${numPartitions} is not present in metadata`,
+          );
+        }
+        out.push({ topic: tm.topic, partition, record });
+      }
+    }
+    return out;
+  }
+
+  /** KafkaProducer.waitOnMetadata: the topic with its partitions, or fail after max.block.ms. */
+  private async waitOnMetadata(name: string): Promise<TopicInfo> {
+    const ctx = this.kafka.ctx;
+    const deadline = ctx.now() + this.maxBlockMs;
+    for (;;) {
+      const topic = await this.metadata.topic(name); // refreshes when unknown, stale or old
+      if (topic !== undefined && topic.partitions.length > 0) return topic;
+      if (topic !== undefined && topic.errorCode === Errors.INVALID_TOPIC_EXCEPTION.code)
+        throw new KafkaError(Errors.INVALID_TOPIC_EXCEPTION, `Cannot send to topic ${name}`);
+      const left = deadline - ctx.now();
+      if (left <= 0)
+        throw new KafkaError(
+          Errors.REQUEST_TIMED_OUT,
+          `Topic ${name} not present in metadata after ${this.maxBlockMs} ms${topic === undefined ? "" : ` (last error ${errorForCode(topic.errorCode).name})`}`,
+        );
+      this.metadata.invalidate();
+      await ctx.sleep(Math.min(left, this.config.retryBackoffMs));
+    }
+  }
+
+  /** Append every message and wait for all outcomes. */
+  private append(
+    prepared: readonly Prepared[],
+    acks: -1 | 0 | 1,
+    batch: ProducerBatchRecord,
+  ): Promise<{
+    metadata: RecordMetadata[];
+    positions: { topic: string; partition: number; offset: number }[];
+  }> {
+    return new Promise((resolve, reject) => {
+      const acksOf: (RecordAck | undefined)[] = new Array<RecordAck | undefined>(prepared.length);
+      let pending = prepared.length;
+      let firstError: KafkaError | undefined;
+      let anyMaybeWritten = false;
+      let anyOk = false;
+      const done = (): void => {
+        if (--pending > 0) return;
+        if (firstError !== undefined) {
+          // Unknown, not failed, if any message of the call may be (or is) in a log.
+          Object.assign(firstError, { maybeWritten: anyMaybeWritten || anyOk });
+          reject(firstError);
+          return;
+        }
+        resolve(summarize(prepared, acksOf as RecordAck[]));
+      };
+      const options = {
+        compression: batch.compression ?? this.config.compressionType,
+        acks,
+        brokerTimeoutMs: batch.timeout ?? this.config.requestTimeoutMs,
+      };
+      let wake = false;
+      let appended = 0;
+      const now = this.kafka.ctx.now();
+      try {
+        for (let i = 0; i < prepared.length; i++) {
+          const p = prepared[i]!;
+          const callback: RecordCallback = {
+            onAck: (ack) => {
+              acksOf[i] = ack;
+              anyOk = true;
+              done();
+            },
+            onError: (error, maybeWritten) => {
+              firstError ??= error;
+              if (maybeWritten) anyMaybeWritten = true;
+              done();
+            },
+          };
+          const r = this.accumulator.append(p.topic, p.partition, p.record, callback, options, now);
+          appended++;
+          if (r.newBatchCreated || r.batch.isFull()) wake = true;
+          if (p.record.key === null || this.config.partitionerIgnoreKeys) {
+            const topic = this.metadata.cached(p.topic);
+            const n = topic?.partitions.length ?? 0;
+            const available =
+              topic?.partitions.filter((x) => x.leaderNode !== undefined).map((x) => x.partition) ?? [];
+            this.partitioner.onAppend(p.topic, p.partition, r.appendedBytes, r.allBatchesFull, n, available);
+          }
+        }
+      } catch (e) {
+        // The accumulator is full. Messages appended so far still go; this call fails now.
+        const error = new KafkaError(Errors.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e));
+        pending = Infinity; // later completions of the appended messages change nothing
+        reject(Object.assign(error, { maybeWritten: appended > 0 }));
+      }
+      if (wake) this.sender.wakeup();
+    });
+  }
+
+  /** InitProducerId to any broker, retried with backoff up to max.block.ms. Resolves false on timeout. */
+  private initProducerId(): Promise<boolean> {
+    this.initPromise ??= this.doInitProducerId().finally(() => {
+      this.initPromise = undefined;
+    });
+    return this.initPromise;
+  }
+
+  private async doInitProducerId(): Promise<boolean> {
+    const ctx = this.kafka.ctx;
+    const idem = this.idempotence!;
+    const deadline = ctx.now() + this.maxBlockMs;
+    let attempt = 0;
+    while (ctx.now() < deadline) {
+      const nodes = this.metadata.knownNodes();
+      const node = nodes[this.nextInitNode++ % nodes.length]!;
+      const body: InitProducerIdRequest = {
+        transactionalId: null,
+        transactionTimeoutMs: 60_000,
+        producerId: -1,
+        producerEpoch: -1,
+      };
+      try {
+        const res = await this.kafka.network.request<InitProducerIdResponse>(node, "InitProducerId", body, {
+          timeoutMs: this.config.requestTimeoutMs,
+        });
+        const error = errorForCode(res.errorCode);
+        if (error === Errors.NONE) {
+          idem.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
+          ctx.trace("producer.init", { producerId: res.producerId, producerEpoch: res.producerEpoch, node });
+          return true;
+        }
+        if (!error.retriable && error !== Errors.COORDINATOR_LOAD_IN_PROGRESS)
+          throw new KafkaError(error, `InitProducerId refused by ${node}`);
+      } catch (e) {
+        if (e instanceof KafkaError) throw e;
+        // Timed out: try another broker.
+      }
+      attempt++;
+      await ctx.sleep(
+        Math.min(this.config.retryBackoffMaxMs, this.config.retryBackoffMs * 2 ** Math.min(attempt, 10)),
+      );
+    }
+    return false;
+  }
+}
+
+/** One RecordMetadata per (topic, partition), in first-appearance order, and every message's position. */
+function summarize(
+  prepared: readonly Prepared[],
+  acks: readonly RecordAck[],
+): { metadata: RecordMetadata[]; positions: { topic: string; partition: number; offset: number }[] } {
+  const byTp = new Map<string, RecordMetadata>();
+  const positions: { topic: string; partition: number; offset: number }[] = [];
+  for (let i = 0; i < prepared.length; i++) {
+    const p = prepared[i]!;
+    const a = acks[i]!;
+    positions.push({ topic: p.topic, partition: p.partition, offset: a.offset });
+    const key = `${p.topic}-${p.partition}`;
+    let m = byTp.get(key);
+    if (m === undefined) {
+      m = {
+        topicName: p.topic,
+        partition: p.partition,
+        errorCode: 0,
+        baseOffset: a.offset,
+        offset: a.offset,
+        offsets: [],
+        timestamp: a.logAppendTime >= 0 ? a.logAppendTime : p.record.timestamp,
+        logAppendTime: a.logAppendTime,
+        logStartOffset: a.logStartOffset,
+      };
+      byTp.set(key, m);
+    }
+    m.offsets.push(a.offset);
+  }
+  return { metadata: [...byTp.values()], positions };
 }

@@ -1,0 +1,342 @@
+/**
+ * The record accumulator (Kafka's RecordAccumulator): one queue of batches per partition.
+ * `append` adds a record to the partition's last open batch, or starts a new one; the sender
+ * asks `ready` which leaders have something to send and `drain`s at most one batch per
+ * partition per Produce request, up to max.request.size.
+ *
+ * A partition's first batch is sendable when (RecordAccumulator.partitionReady):
+ * - it is full, or a second batch exists behind it, or linger.ms has passed since it was
+ *   created, or a flush or close is waiting, and
+ * - it is not backing off after a failed attempt (retry.backoff.ms, exponential).
+ * Retried batches go back to the FRONT of their queue; for an idempotent producer they are
+ * put back in sequence order (insertInSequenceOrder), and only the batch with the partition's
+ * first in-flight sequence may go, so retries of one partition are resent one at a time, in
+ * order (RecordAccumulator.shouldStopDrainBatchesForPartition).
+ *
+ * Bounds: at most `maxQueuedBatches` batches wait in all queues together; beyond that, `append`
+ * throws (Kafka blocks up to max.block.ms for buffer.memory instead).
+ *
+ * Departure from Kafka: no buffer pool (memory is the JS heap); an oversized batch answered
+ * MESSAGE_TOO_LARGE is failed, not split.
+ */
+import type { AppendRecord } from "../protocol/batch-builder";
+import { initialBatchLimitBytes } from "../protocol/batch-builder";
+import type { CompressionType } from "../protocol/compression/index";
+import type { NodeId } from "../sim/process";
+import type { IdempotenceManager } from "./idempotence";
+import { ProducerBatch, type RecordCallback } from "./producer-batch";
+
+export interface AccumulatorConfig {
+  batchSize: number;
+  lingerMs: number;
+  deliveryTimeoutMs: number;
+  maxQueuedBatches: number;
+}
+
+export interface AppendOptions {
+  compression: CompressionType;
+  acks: -1 | 0 | 1;
+  brokerTimeoutMs: number;
+}
+
+export interface AppendResult {
+  batch: ProducerBatch;
+  newBatchCreated: boolean;
+  /** Bytes the record added to its batch (for the sticky partitioner). */
+  appendedBytes: number;
+  /** Every batch of the partition is full: the sticky partitioner may switch. */
+  allBatchesFull: boolean;
+}
+
+export interface ReadyResult {
+  readyNodes: Set<NodeId>;
+  /** Time until the next batch may become sendable (linger or backoff), Infinity if none. */
+  nextReadyCheckDelayMs: number;
+  /** Topics with a queued batch whose partition has no known leader: refresh metadata. */
+  unknownLeaderTopics: Set<string>;
+}
+
+/** Where a partition's leader is, from the metadata cache. */
+export type LeaderLookup = (topic: string, partition: number) => NodeId | undefined;
+
+interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  readonly batches: ProducerBatch[];
+  /** Muted while a batch is in flight with max.in.flight.requests.per.connection=1. */
+  muted: boolean;
+}
+
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+export class RecordAccumulator {
+  private readonly queues = new Map<string, PartitionQueue>();
+  /** Every batch not yet completed (queued or in flight). */
+  private readonly incomplete = new Set<ProducerBatch>();
+  private queued = 0;
+  private flushesInProgress = 0;
+  private closing = false;
+  /** Round-robin start per node, so every partition gets its turn in drains. */
+  private readonly drainIndex = new Map<NodeId, number>();
+
+  constructor(private readonly config: AccumulatorConfig) {}
+
+  /** Batches queued (not in flight). */
+  get queuedBatches(): number {
+    return this.queued;
+  }
+
+  get incompleteBatches(): number {
+    return this.incomplete.size;
+  }
+
+  hasIncomplete(): boolean {
+    return this.incomplete.size > 0;
+  }
+
+  /** Append a record to the partition's last batch, or a new batch. Throws past the queue bound. */
+  append(
+    topic: string,
+    partition: number,
+    record: AppendRecord,
+    callback: RecordCallback,
+    options: AppendOptions,
+    now: number,
+  ): AppendResult {
+    const q = this.queue(topic, partition);
+    const last = q.batches[q.batches.length - 1];
+    if (last !== undefined && last.accepts(options)) {
+      const before = last.estimatedSizeInBytes;
+      if (last.tryAppend(record, callback) >= 0) {
+        return {
+          batch: last,
+          newBatchCreated: false,
+          appendedBytes: last.estimatedSizeInBytes - before,
+          allBatchesFull: last.isFull(),
+        };
+      }
+    }
+    if (this.queued >= this.config.maxQueuedBatches) {
+      throw new Error(
+        `Cannot append to ${q.key}: ${this.queued} batches are already waiting to be sent (bound ${this.config.maxQueuedBatches})`,
+      );
+    }
+    const batch = new ProducerBatch(
+      topic,
+      partition,
+      q.key,
+      {
+        writeLimitBytes: initialBatchLimitBytes(this.config.batchSize, record),
+        compression: options.compression,
+        acks: options.acks,
+        brokerTimeoutMs: options.brokerTimeoutMs,
+      },
+      now,
+    );
+    const before = batch.estimatedSizeInBytes;
+    if (batch.tryAppend(record, callback) < 0)
+      throw new Error(`Cannot append to ${q.key}: a new batch refused its first record`);
+    q.batches.push(batch);
+    this.queued++;
+    this.incomplete.add(batch);
+    return {
+      batch,
+      newBatchCreated: true,
+      appendedBytes: batch.estimatedSizeInBytes - before,
+      allBatchesFull: batch.isFull(),
+    };
+  }
+
+  /** Which leaders have a sendable batch, and when to look again (RecordAccumulator.ready). */
+  ready(now: number, leaderOf: LeaderLookup): ReadyResult {
+    const readyNodes = new Set<NodeId>();
+    const unknownLeaderTopics = new Set<string>();
+    let nextReadyCheckDelayMs = Infinity;
+    const flushing = this.flushesInProgress > 0 || this.closing;
+    for (const q of this.queues.values()) {
+      const first = q.batches[0];
+      if (first === undefined) continue;
+      const leader = leaderOf(q.topic, q.partition);
+      if (leader === undefined) {
+        unknownLeaderTopics.add(q.topic);
+        continue;
+      }
+      if (readyNodes.has(leader) || q.muted) continue;
+      const waitedMs = now - first.lastAttemptMs;
+      const backingOff = first.inRetry && waitedMs < first.retryBackoffMs;
+      const timeToWaitMs = backingOff ? first.retryBackoffMs : this.config.lingerMs;
+      const full = q.batches.length > 1 || first.isFull();
+      const expired = waitedMs >= timeToWaitMs;
+      const sendable = full || expired || flushing;
+      if (sendable && !backingOff) {
+        readyNodes.add(leader);
+      } else {
+        const left = Math.max(timeToWaitMs - waitedMs, 0);
+        if (left < nextReadyCheckDelayMs) nextReadyCheckDelayMs = left;
+      }
+    }
+    return { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics };
+  }
+
+  /**
+   * Take up to one batch per partition led by `node`, round-robin, within `maxRequestSize`
+   * (the first batch always, however large), all with the same acks. Drained batches are
+   * closed and, for an idempotent producer, given their producer id, epoch and sequence.
+   */
+  drain(
+    node: NodeId,
+    leaderOf: LeaderLookup,
+    maxRequestSize: number,
+    now: number,
+    idempotence: IdempotenceManager | undefined,
+  ): ProducerBatch[] {
+    const queues = [...this.queues.values()].filter(
+      (q) => q.batches.length > 0 && !q.muted && leaderOf(q.topic, q.partition) === node,
+    );
+    if (queues.length === 0) return [];
+    const out: ProducerBatch[] = [];
+    let size = 0;
+    let acks: -1 | 0 | 1 | undefined;
+    const start = (this.drainIndex.get(node) ?? 0) % queues.length;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[(start + i) % queues.length]!;
+      const first = q.batches[0]!;
+      if (first.inRetry && now - first.lastAttemptMs < first.retryBackoffMs) continue;
+      if (acks !== undefined && first.options.acks !== acks) continue;
+      if (out.length > 0 && size + first.estimatedSizeInBytes > maxRequestSize) {
+        this.drainIndex.set(node, (start + i) % queues.length);
+        break;
+      }
+      if (idempotence !== undefined && idempotence.shouldStopDrain(first)) continue;
+      q.batches.shift();
+      this.queued--;
+      if (idempotence !== undefined && !first.hasSequence) idempotence.assignSequence(first);
+      first.close();
+      size += first.estimatedSizeInBytes;
+      acks ??= first.options.acks;
+      out.push(first);
+      this.drainIndex.set(node, (start + i + 1) % queues.length);
+    }
+    return out;
+  }
+
+  /** Put a batch back for a retry: at the front, or in sequence order for an idempotent producer. */
+  reenqueue(batch: ProducerBatch, now: number, backoffMs: number): void {
+    batch.inRetry = true;
+    batch.lastAttemptMs = now;
+    batch.retryBackoffMs = backoffMs;
+    const q = this.queue(batch.topic, batch.partition);
+    if (batch.hasSequence) {
+      // RecordAccumulator.insertInSequenceOrder: before the first batch with a higher sequence
+      // (batches without a sequence are new and always come after).
+      let i = 0;
+      while (i < q.batches.length) {
+        const b = q.batches[i]!;
+        if (!b.hasSequence || b.baseSequence > batch.baseSequence) break;
+        i++;
+      }
+      q.batches.splice(i, 0, batch);
+    } else {
+      q.batches.unshift(batch);
+    }
+    this.queued++;
+  }
+
+  /** Batches still queued whose delivery timeout passed (removed from their queues). */
+  expiredBatches(now: number): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const q of this.queues.values()) {
+      while (q.batches.length > 0) {
+        const first = q.batches[0]!;
+        if (!first.hasReachedDeliveryTimeout(this.config.deliveryTimeoutMs, now)) break;
+        q.batches.shift();
+        this.queued--;
+        out.push(first);
+      }
+    }
+    return out;
+  }
+
+  /** Earliest creation time of a queued batch (for the delivery-timeout wake-up), or Infinity. */
+  earliestQueuedCreatedMs(): number {
+    let t = Infinity;
+    for (const q of this.queues.values()) {
+      const first = q.batches[0];
+      if (first !== undefined && first.createdMs < t) t = first.createdMs;
+    }
+    return t;
+  }
+
+  /** The batch reached its final outcome: forget it. */
+  completed(batch: ProducerBatch): void {
+    this.incomplete.delete(batch);
+  }
+
+  /** Remove every queued batch (the producer is closing with an error); returns them. */
+  abandonQueued(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    for (const q of this.queues.values()) {
+      out.push(...q.batches);
+      q.batches.length = 0;
+    }
+    this.queued = 0;
+    return out;
+  }
+
+  mute(key: string): void {
+    const q = this.queues.get(key);
+    if (q !== undefined) q.muted = true;
+  }
+
+  unmute(key: string): void {
+    const q = this.queues.get(key);
+    if (q !== undefined) q.muted = false;
+  }
+
+  /** Make every batch sendable at once (KafkaProducer.flush) until `endFlush`. */
+  beginFlush(): void {
+    this.flushesInProgress++;
+  }
+
+  endFlush(): void {
+    this.flushesInProgress--;
+  }
+
+  /** The producer is closing: every batch is sendable at once from now on. */
+  beginClose(): void {
+    this.closing = true;
+  }
+
+  /** Whether any batch of the partition is still open for appends (sticky partitioner). */
+  allBatchesFull(topic: string, partition: number): boolean {
+    const q = this.queues.get(tpKey(topic, partition));
+    const last = q?.batches[q.batches.length - 1];
+    return last === undefined || last.isFull();
+  }
+
+  /** A snapshot of the queues for debugging and labs: per partition, its batches in order. */
+  describe(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const q of this.queues.values()) {
+      if (q.batches.length > 0)
+        out[q.key] = q.batches.map(
+          (b) =>
+            `${b.toString()}${b.inRetry ? ` retry#${b.attempts} at ${b.lastAttemptMs}+${b.retryBackoffMs}` : ""}${q.muted ? " muted" : ""}`,
+        );
+    }
+    return out;
+  }
+
+  private queue(topic: string, partition: number): PartitionQueue {
+    const key = tpKey(topic, partition);
+    let q = this.queues.get(key);
+    if (q === undefined) {
+      q = { topic, partition, key, batches: [], muted: false };
+      this.queues.set(key, q);
+    }
+    return q;
+  }
+}
