@@ -23,8 +23,9 @@
  * end and reloads (snapshot + replay up to the new end). Snapshots below the first segment are
  * deleted with the segments.
  *
- * Invariant kept: the state describes exactly the batches in [logStartOffset, mapEndOffset), and
- * mapEndOffset equals the log end offset between calls (the log updates it after each append).
+ * Invariant kept: the state reflects every producer batch below mapEndOffset that the log (or
+ * the snapshot it was loaded from) holds, and mapEndOffset equals the log end offset between
+ * calls (the log updates it after each append, truncation and reload).
  *
  * Departures from Kafka: no transactions (coordinatorEpoch is -1, currentTxnFirstOffset -1, no
  * verification state, control batches are skipped); snapshots are written synchronously (Kafka
@@ -213,7 +214,16 @@ export interface ProducerStateManagerOptions {
   checkSequence?: CheckSequence;
 }
 
+/** What the checks of leader appends decided, since the log opened (for tests, labs and benchmarks). */
+export interface ProducerStateStats {
+  /** Resends answered with the original offsets (nothing appended). */
+  duplicates: number;
+  outOfOrderSequence: number;
+  invalidProducerEpoch: number;
+}
+
 export class ProducerStateManager {
+  readonly stats: ProducerStateStats = { duplicates: 0, outOfOrderSequence: 0, invalidProducerEpoch: 0 };
   private producers = new Map<number, ProducerStateEntry>();
   /** The state describes the log below this offset (exclusive). */
   private mapEnd = 0;
@@ -263,6 +273,11 @@ export class ProducerStateManager {
         baseSequence: b.baseSequence,
         lastSequence,
       });
+      if (result.kind === "duplicate") this.stats.duplicates++;
+      else if (result.kind === "error" && result.error === Errors.OUT_OF_ORDER_SEQUENCE_NUMBER)
+        this.stats.outOfOrderSequence++;
+      else if (result.kind === "error" && result.error === Errors.INVALID_PRODUCER_EPOCH)
+        this.stats.invalidProducerEpoch++;
       if (result.kind !== "append") return result;
       if (batches.length > 1) {
         // Later batches of the same append are checked against this one.
