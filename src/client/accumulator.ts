@@ -103,6 +103,8 @@ export class RecordAccumulator {
     partition: number,
     record: AppendRecord,
     callback: RecordCallback,
+    /** Passed back to the callback with the outcome. */
+    index: number,
     options: AppendOptions,
     now: number,
   ): AppendResult {
@@ -110,7 +112,7 @@ export class RecordAccumulator {
     const last = q.batches[q.batches.length - 1];
     if (last !== undefined && last.accepts(options)) {
       const before = last.estimatedSizeInBytes;
-      if (last.tryAppend(record, callback) >= 0) {
+      if (last.tryAppend(record, callback, index) >= 0) {
         return {
           batch: last,
           newBatchCreated: false,
@@ -137,7 +139,7 @@ export class RecordAccumulator {
       now,
     );
     const before = batch.estimatedSizeInBytes;
-    if (batch.tryAppend(record, callback) < 0)
+    if (batch.tryAppend(record, callback, index) < 0)
       throw new Error(`Cannot append to ${q.key}: a new batch refused its first record`);
     q.batches.push(batch);
     this.queued++;

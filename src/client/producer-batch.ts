@@ -37,11 +37,14 @@ export interface RecordAck {
   logStartOffset: number;
 }
 
-/** Called once per record with its outcome. */
+/**
+ * Told once per record of its outcome; `index` is what the record was appended with (its
+ * place in the send call), so one callback object serves a whole call.
+ */
 export interface RecordCallback {
-  onAck(ack: RecordAck): void;
+  onAck(index: number, ack: RecordAck): void;
   /** `maybeWritten`: an attempt may have been written (history outcome unknown, not failed). */
-  onError(error: KafkaError, maybeWritten: boolean): void;
+  onError(index: number, error: KafkaError, maybeWritten: boolean): void;
 }
 
 export interface BatchOptions {
@@ -74,6 +77,7 @@ export class ProducerBatch {
   readonly options: BatchOptions;
   private builder: RecordBatchBuilder | undefined;
   private readonly callbacks: RecordCallback[] = [];
+  private readonly indices: number[] = [];
   private encoded: Uint8Array | undefined;
   private recordCountValue = 0;
   /** Send attempts so far. */
@@ -136,11 +140,12 @@ export class ProducerBatch {
   }
 
   /** Append if there is room; returns the record's offset delta, or -1 if it does not fit. */
-  tryAppend(record: AppendRecord, callback: RecordCallback): number {
+  tryAppend(record: AppendRecord, callback: RecordCallback, index: number): number {
     const b = this.builder;
     if (b === undefined || !b.hasRoomFor(record)) return -1;
     const delta = b.append(record);
     this.callbacks.push(callback);
+    this.indices.push(index);
     this.recordCountValue++;
     return delta;
   }
@@ -206,7 +211,7 @@ export class ProducerBatch {
     if (this.done) return false;
     this.done = true;
     for (let i = 0; i < this.callbacks.length; i++) {
-      this.callbacks[i]!.onAck({
+      this.callbacks[i]!.onAck(this.indices[i]!, {
         offset: baseOffset < 0 ? -1 : baseOffset + i,
         logAppendTime,
         logStartOffset,
@@ -219,7 +224,8 @@ export class ProducerBatch {
   fail(error: KafkaError): boolean {
     if (this.done) return false;
     this.done = true;
-    for (const cb of this.callbacks) cb.onError(error, this.maybeWritten);
+    for (let i = 0; i < this.callbacks.length; i++)
+      this.callbacks[i]!.onError(this.indices[i]!, error, this.maybeWritten);
     return true;
   }
 

@@ -196,11 +196,14 @@ export class Producer {
 
   /** Send messages to several topics in one call. */
   async sendBatch(batch: ProducerBatchRecord): Promise<RecordMetadata[]> {
-    const infos: SentRecordInfo[] = [];
-    for (const tm of batch.topicMessages)
-      for (const m of tm.messages)
-        infos.push({ topic: tm.topic, key: toText(m.key), value: toText(m.value) ?? "" });
-    const token = this.instrumentation.onSendInvoke?.(this.clientId, infos);
+    let token: unknown;
+    if (this.instrumentation.onSendInvoke !== undefined) {
+      const infos: SentRecordInfo[] = [];
+      for (const tm of batch.topicMessages)
+        for (const m of tm.messages)
+          infos.push({ topic: tm.topic, key: toText(m.key), value: toText(m.value) ?? "" });
+      token = this.instrumentation.onSendInvoke(this.clientId, infos);
+    }
     try {
       const acks = this.callAcks(batch.acks);
       const turn = this.appendTail.then(async () => {
@@ -351,21 +354,7 @@ export class Producer {
     positions: { topic: string; partition: number; offset: number }[];
   }> {
     return new Promise((resolve, reject) => {
-      const acksOf: (RecordAck | undefined)[] = new Array<RecordAck | undefined>(prepared.length);
-      let pending = prepared.length;
-      let firstError: KafkaError | undefined;
-      let anyMaybeWritten = false;
-      let anyOk = false;
-      const done = (): void => {
-        if (--pending > 0) return;
-        if (firstError !== undefined) {
-          // Unknown, not failed, if any message of the call may be (or is) in a log.
-          Object.assign(firstError, { maybeWritten: anyMaybeWritten || anyOk });
-          reject(firstError);
-          return;
-        }
-        resolve(summarize(prepared, acksOf as RecordAck[]));
-      };
+      const call = new SendCall(prepared, resolve, reject);
       const options = {
         compression: batch.compression ?? this.config.compressionType,
         acks,
@@ -374,37 +363,39 @@ export class Producer {
       let wake = false;
       let appended = 0;
       const now = this.kafka.ctx.now();
+      let stickyTopic: string | undefined;
+      let available: number[] = [];
+      let numPartitions = 0;
       try {
         for (let i = 0; i < prepared.length; i++) {
           const p = prepared[i]!;
-          const callback: RecordCallback = {
-            onAck: (ack) => {
-              acksOf[i] = ack;
-              anyOk = true;
-              done();
-            },
-            onError: (error, maybeWritten) => {
-              firstError ??= error;
-              if (maybeWritten) anyMaybeWritten = true;
-              done();
-            },
-          };
-          const r = this.accumulator.append(p.topic, p.partition, p.record, callback, options, now);
+          const r = this.accumulator.append(p.topic, p.partition, p.record, call, i, options, now);
           appended++;
           if (r.newBatchCreated || r.batch.isFull()) wake = true;
           if (p.record.key === null || this.config.partitionerIgnoreKeys) {
-            const topic = this.metadata.cached(p.topic);
-            const n = topic?.partitions.length ?? 0;
-            const available =
-              topic?.partitions.filter((x) => x.leaderNode !== undefined).map((x) => x.partition) ?? [];
-            this.partitioner.onAppend(p.topic, p.partition, r.appendedBytes, r.allBatchesFull, n, available);
+            if (stickyTopic !== p.topic) {
+              stickyTopic = p.topic;
+              const topic = this.metadata.cached(p.topic);
+              numPartitions = topic?.partitions.length ?? 0;
+              available =
+                topic?.partitions.filter((x) => x.leaderNode !== undefined).map((x) => x.partition) ?? [];
+            }
+            this.partitioner.onAppend(
+              p.topic,
+              p.partition,
+              r.appendedBytes,
+              r.allBatchesFull,
+              numPartitions,
+              available,
+            );
           }
         }
       } catch (e) {
         // The accumulator is full. Messages appended so far still go; this call fails now.
-        const error = new KafkaError(Errors.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e));
-        pending = Infinity; // later completions of the appended messages change nothing
-        reject(Object.assign(error, { maybeWritten: appended > 0 }));
+        call.abandon(
+          new KafkaError(Errors.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e)),
+          appended > 0,
+        );
       }
       if (wake) this.sender.wakeup();
     });
@@ -454,6 +445,55 @@ export class Producer {
       );
     }
     return false;
+  }
+}
+
+/** The outcomes of one send call's records; settles the call's promise when all are known. */
+class SendCall implements RecordCallback {
+  private readonly acks: (RecordAck | undefined)[];
+  private pending: number;
+  private firstError: KafkaError | undefined;
+  private anyMaybeWritten = false;
+  private anyOk = false;
+
+  constructor(
+    private readonly prepared: readonly Prepared[],
+    private readonly resolve: (r: {
+      metadata: RecordMetadata[];
+      positions: { topic: string; partition: number; offset: number }[];
+    }) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {
+    this.acks = new Array<RecordAck | undefined>(prepared.length);
+    this.pending = prepared.length;
+  }
+
+  onAck(index: number, ack: RecordAck): void {
+    this.acks[index] = ack;
+    this.anyOk = true;
+    this.done();
+  }
+
+  onError(_index: number, error: KafkaError, maybeWritten: boolean): void {
+    this.firstError ??= error;
+    if (maybeWritten) this.anyMaybeWritten = true;
+    this.done();
+  }
+
+  /** Fail the call now (later record outcomes change nothing). */
+  abandon(error: KafkaError, maybeWritten: boolean): void {
+    this.pending = Infinity;
+    this.reject(Object.assign(error, { maybeWritten }));
+  }
+
+  private done(): void {
+    if (--this.pending > 0) return;
+    if (this.firstError !== undefined) {
+      // Unknown, not failed, if any message of the call may be (or is) in a log.
+      this.reject(Object.assign(this.firstError, { maybeWritten: this.anyMaybeWritten || this.anyOk }));
+      return;
+    }
+    this.resolve(summarize(this.prepared, this.acks as RecordAck[]));
   }
 }
 
