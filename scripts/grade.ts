@@ -92,8 +92,12 @@ async function main(): Promise<number> {
   report.seconds = +((performance.now() - started) / 1000).toFixed(2);
   console.log(terminalTable(rows));
   const failing = rows.filter((r) => r.result === "FAIL").length;
+  const what = `${solution ? "reference solutions" : "your exercises"}, ${report.seconds.toFixed(1)} s`;
+  const n = rows.length;
   console.log(
-    `\n${failing === 0 ? "All" : `${failing} of`} ${rows.length} lab${rows.length === 1 ? "" : "s"} ${failing === 0 ? "pass" : "failing"} (${solution ? "reference solutions" : "your exercises"}, ${report.seconds.toFixed(1)} s).`,
+    failing === 0
+      ? `\n${n === 1 ? "The lab passes" : `All ${n} labs pass`} (${what}).`
+      : `\n${failing} of ${n} ${n === 1 ? "lab" : "labs"} failing (${what}).`,
   );
   const dir = join(REPO_ROOT, "reports");
   mkdirSync(dir, { recursive: true });

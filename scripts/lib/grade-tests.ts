@@ -32,9 +32,7 @@ export function defineGradeTests(labDir: string): void {
     test.each(seeds)("seed %i", async (seed) => {
       const r = await runSeed(def, impl, seed, solution);
       if (!r.ok) {
-        throw new Error(
-          `${formatLabVerdict(r.verdict, 2)}\n\nreplay: ${r.replayCommand}\nnext: ${nextHintPointer(folder)}`,
-        );
+        throw new Error(`${formatLabVerdict(r.verdict, 2)}\nnext: ${nextHintPointer(folder)}`);
       }
     });
   });

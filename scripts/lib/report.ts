@@ -32,11 +32,17 @@ export function gradeRow(g: LabGrade, nextHint: string): GradeRow {
   return {
     lab: `${g.id} ${g.slug}`,
     result: g.ok ? "PASS" : "FAIL",
-    anomaly: f === undefined ? "-" : f.failing.join(", ") || "failed",
+    anomaly: f === undefined ? "-" : shortList(f.failing),
     seed: f === undefined ? "-" : String(f.seed),
     replay: f === undefined ? "-" : f.replayCommand,
     nextHint: g.ok ? "-" : nextHint,
   };
+}
+
+/** At most three names, then "+N more" (the JSON report lists them all). */
+function shortList(names: readonly string[]): string {
+  if (names.length === 0) return "failed";
+  return names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} +${names.length - 3} more`;
 }
 
 const HEAD: GradeRow = {
