@@ -90,6 +90,7 @@ export class Consumer {
       metadataMaxAgeMs: this.config.metadataMaxAgeMs,
       retryBackoffMs: this.config.retryBackoffMs,
       allowAutoTopicCreation: this.config.allowAutoCreateTopics,
+      requestTimeoutMs: this.config.requestTimeoutMs,
     });
     this.subscriptions = new SubscriptionState(this.config.autoOffsetReset);
     this.fetcher = new Fetcher(this.ctx, host.network, this.metadata, this.subscriptions, this.config);
