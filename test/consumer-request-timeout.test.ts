@@ -10,7 +10,9 @@ import { startCluster } from "./consumer-harness";
 
 describe("consumer request.timeout.ms", () => {
   it("bounds the metadata request to a dead bootstrap broker", async () => {
-    const { world, cluster } = await startCluster(7, [{ name: "orders", partitions: 1, replicationFactor: 3 }]);
+    const { world, cluster } = await startCluster(7, [
+      { name: "orders", partitions: 1, replicationFactor: 3 },
+    ]);
     world.crash("broker-1");
     const started = world.now();
     let connectedAfterMs: number | undefined;
