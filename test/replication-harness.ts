@@ -31,7 +31,7 @@ export interface ReplicaOptions {
 }
 
 export class Replica {
-  readonly disk = new SimDisk({ name: `broker-${this.brokerId}` });
+  readonly disk: SimDisk;
   log!: PartitionLog;
   partition!: Partition;
   /** The high watermark to load at the next open (a replication-offset-checkpoint stand-in). */
@@ -42,6 +42,7 @@ export class Replica {
     private readonly options: ReplicaOptions,
     now: number,
   ) {
+    this.disk = new SimDisk({ name: `broker-${brokerId}` });
     this.open(now);
   }
 

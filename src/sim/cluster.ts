@@ -243,7 +243,8 @@ export class Cluster {
 
   /**
    * Fully recovered: every broker runs, has passed its startup gate and is unfenced, and every
-   * partition of `topics` has a leader and all its replicas in its ISR (committed metadata).
+   * partition of `topics` has a leader and all its replicas in its ISR, in the committed
+   * metadata and as the leader itself sees it.
    * A "one failure at a time" fault model waits for this before failing the next node.
    */
   isHealthy(topics: readonly string[] = this.topics.map((t) => t.name)): boolean {
@@ -258,7 +259,19 @@ export class Cluster {
       const id = img.topicIdsByName.get(name);
       const topic = id === undefined ? undefined : img.topics.get(id);
       if (topic === undefined) return false;
-      for (const p of topic.partitions) if (p.leader < 0 || p.isr.length !== p.replicas.length) return false;
+      for (let i = 0; i < topic.partitions.length; i++) {
+        const p = topic.partitions[i]!;
+        if (p.leader < 0 || p.isr.length !== p.replicas.length) return false;
+        // The leader itself has applied it (its AlterPartition answer or the metadata arrived).
+        const local = this.broker(p.leader)?.replicaManager.partitionObject(name, i);
+        if (
+          local === undefined ||
+          !local.isLeader ||
+          local.isrChangeInFlight ||
+          local.isr.length !== p.replicas.length
+        )
+          return false;
+      }
     }
     return true;
   }

@@ -151,8 +151,11 @@ export async function runReplicationScenario(
       leader: () => cluster.anyLeader([SCENARIO_TOPIC]),
       startMs: faultStartMs + 500,
       faultPhaseEndMs: quietStartMs,
-      meanIntervalMs: 2500,
+      // Overlapping faults come faster: the point is to hit a node while another recovers.
+      meanIntervalMs: faults === "overlapping" ? 1500 : 2500,
       durationMs: { min: 500, max: 4000 },
+      // Slow enough to fall out of the ISR (replica.lag.time.max.ms 4000) when it lasts.
+      slowDelayMs: { min: 100, max: 2000 },
       mix,
       ...(faults === "power-loss-all" ? { maxNodesDown: cluster.brokerNodes.length } : {}),
       ...(faults === "overlapping"
