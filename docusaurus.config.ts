@@ -150,6 +150,8 @@ const config: Config = {
       additionalLanguages: ["bash", "java", "properties", "diff", "json"],
     },
     mermaid: {
+      // Colours per mode come from src/site/components/mermaid-palette.ts (used by
+      // src/site/theme/Mermaid); these themes are the fallback of the stock component.
       theme: { light: "neutral", dark: "dark" },
       options: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif" },
     },

@@ -1,15 +1,20 @@
 // The site's mermaid diagram component (shadows @theme/Mermaid of @docusaurus/theme-mermaid; see
-// siteTheme in docusaurus.config.ts). It renders through the theme's public client API, so light
-// and dark mermaid themes follow the colour mode as before, and adds a frame that is present in
-// the server-rendered HTML. Mermaid draws only in the browser; the frame's `data-kl-mermaid`
-// attribute says where a diagram must appear and how it went ("pending", "rendered", "error"), so the
-// browser test (test/site) can check that every diagram on every page became an <svg>. A diagram
-// that fails to parse shows the error in place (error boundary), as the original component does.
-import { useEffect, useRef, type ReactNode } from "react";
+// sitePlugin in docusaurus.config.ts). It renders through the theme's public client API, in the
+// site's colours for the current colour mode (components/mermaid-palette.ts), inside a frame that
+// is present in the server-rendered HTML. Mermaid draws only in the browser; the frame's
+// `data-kl-mermaid` attribute says where a diagram must appear and how it went ("pending",
+// "rendered", "error"), so the browser test (test/site) can check that every diagram on every
+// page became an <svg>. A diagram that fails to parse shows mermaid's error in place.
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import ErrorBoundary from "@docusaurus/ErrorBoundary";
-import { ErrorBoundaryErrorMessageFallback } from "@docusaurus/theme-common";
-import { MermaidContainerClassName, useMermaidRenderResult } from "@docusaurus/theme-mermaid/client";
+import { ErrorBoundaryErrorMessageFallback, useColorMode } from "@docusaurus/theme-common";
+import {
+  MermaidContainerClassName,
+  useMermaidConfig,
+  useMermaidRenderResult,
+} from "@docusaurus/theme-mermaid/client";
 import type { Props } from "@theme/Mermaid";
+import { mermaidConfigFor } from "../../components/mermaid-palette";
 
 type RenderResult = NonNullable<ReturnType<typeof useMermaidRenderResult>>;
 
@@ -24,7 +29,10 @@ function Rendered({ result }: { result: RenderResult }): ReactNode {
 }
 
 function Renderer({ value }: Props): ReactNode {
-  const result = useMermaidRenderResult({ text: value });
+  const { colorMode } = useColorMode();
+  const siteConfig = useMermaidConfig();
+  const config = useMemo(() => mermaidConfigFor(colorMode, siteConfig), [colorMode, siteConfig]);
+  const result = useMermaidRenderResult({ text: value, config });
   return result === null ? null : <Rendered result={result} />;
 }
 
