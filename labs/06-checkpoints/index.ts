@@ -144,7 +144,7 @@ const lab: LabDefinition<CheckpointImpl> = defineLab<CheckpointImpl>({
         ...s,
         truncation: { name: "never", fetchesWithLastEpoch: true, truncate: () => null },
       }),
-      failsWith: ["inconsistent-offsets", "replicas-catch-up"],
+      failsWith: ["replicas-catch-up"],
     },
     {
       name: "truncation to the high watermark on becoming a follower, with epochs otherwise",

@@ -182,19 +182,24 @@ export class ReplicaPair {
     return f.applyFetchResponse(read.response, pos.fetchOffset, this.now);
   }
 
-  /** Fetch rounds until nothing changes (bounded). Returns whether the follower caught up with the leader. */
-  replicate(follower: number, maxRounds = 20): boolean {
-    for (let i = 0; i < maxRounds; i++) {
-      const f = this.r(follower).partition;
-      const before = `${f.logEndOffset}/${f.highWatermark}/${this.leader.partition.highWatermark}`;
-      this.fetch(follower);
-      const after = `${f.logEndOffset}/${f.highWatermark}/${this.leader.partition.highWatermark}`;
-      if (after === before && f.logEndOffset === this.leader.partition.logEndOffset) return true;
-    }
+  /**
+   * Fetch rounds until nothing changes (bounded). Returns whether the follower caught up with the
+   * leader, and where its fetches truncated it (divergingEpoch or out-of-range answers).
+   */
+  replicate(follower: number, maxRounds = 20): { caughtUp: boolean; truncatedTo: number[] } {
     const f = this.r(follower).partition;
-    return (
+    const truncatedTo: number[] = [];
+    for (let i = 0; i < maxRounds; i++) {
+      const before = `${f.logEndOffset}/${f.highWatermark}/${this.leader.partition.highWatermark}`;
+      const out = this.fetch(follower);
+      if (out?.truncatedTo !== undefined) truncatedTo.push(out.truncatedTo);
+      const after = `${f.logEndOffset}/${f.highWatermark}/${this.leader.partition.highWatermark}`;
+      if (after === before && f.logEndOffset === this.leader.partition.logEndOffset)
+        return { caughtUp: true, truncatedTo };
+    }
+    const caughtUp =
       f.logEndOffset === this.leader.partition.logEndOffset &&
-      f.highWatermark === this.leader.partition.highWatermark
-    );
+      f.highWatermark === this.leader.partition.highWatermark;
+    return { caughtUp, truncatedTo };
   }
 }
