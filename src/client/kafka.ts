@@ -22,8 +22,7 @@ import type { ClientInstrumentation } from "./instrumentation";
 import { NetworkClient } from "./network-client";
 import { Consumer } from "./consumer";
 import type { ConsumerConfig } from "./consumer-config";
-import { Producer } from "./producer";
-import type { ProducerConfig } from "./producer-config";
+import { Producer, type ProducerOptions } from "./producer";
 
 export interface KafkaConfig {
   /** client.id: sent with every request, used in the history and in error messages. */
@@ -61,8 +60,11 @@ export class Kafka {
     this.network = network;
   }
 
-  /** A new producer (Kafka's KafkaProducer); call `connect()` before `send()`. */
-  producer(config: ProducerConfig = {}): Producer {
+  /**
+   * A new producer (Kafka's KafkaProducer); call `connect()` before `send()`. Kafka's producer
+   * configs (producer-config.ts) plus max.block.ms (`maxBlockMs`) and a custom `partitioner`.
+   */
+  producer(config: ProducerOptions = {}): Producer {
     return new Producer(this, config);
   }
 
