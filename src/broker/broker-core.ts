@@ -53,7 +53,7 @@ import { TopicCreator } from "./topic-creator";
 
 export const BROKER_TIMER_TAG = "broker";
 /** How often the broker polls its controller-facing state machines (registration, heartbeats, metadata fetch). */
-export const BROKER_POLL_INTERVAL_MS = 50;
+export const BROKER_POLL_INTERVAL_MS = 100;
 /** Port advertised in the broker's listener (the simulator routes by node name). */
 export const BROKER_PORT = 9092;
 
@@ -95,6 +95,7 @@ export class BrokerCore implements BrokerServices {
   private ready = false;
   private running = false;
   private lastLifecycleState = "";
+  private ticking = false;
 
   constructor(
     private readonly options: BrokerOptions,
@@ -161,6 +162,14 @@ export class BrokerCore implements BrokerServices {
     if (this.componentsByName.has(component.name))
       throw new Error(`Cannot register broker component ${component.name}: the name is taken`);
     this.componentsByName.set(component.name, component);
+    // The component tick starts with the first component that wants it (no idle timer otherwise).
+    if (component.onTick !== undefined && !this.ticking && this.running) {
+      this.ticking = true;
+      this.every(this.config.componentTickMs, () => {
+        const now = this.ctx.now();
+        for (const comp of this.componentsByName.values()) comp.onTick?.(now);
+      });
+    }
   }
 
   component<T extends BrokerComponent>(name: string): T | undefined {
@@ -261,10 +270,6 @@ export class BrokerCore implements BrokerServices {
     });
     for (const component of this.options.components?.(this) ?? []) this.registerComponent(component);
     this.every(BROKER_POLL_INTERVAL_MS, () => this.pollControllerFacing());
-    this.every(c.componentTickMs, () => {
-      const now = ctx.now();
-      for (const comp of this.componentsByName.values()) comp.onTick?.(now);
-    });
     this.every(Math.max(1, Math.floor(c.replicaLagTimeMaxMs / 2)), () =>
       this.replicaManager.maybeShrinkIsrs(),
     );
