@@ -5,10 +5,13 @@ import path from "node:path";
 import type { Config, Plugin } from "@docusaurus/types";
 import type * as Preset from "@docusaurus/preset-classic";
 import { themes as prismThemes } from "prism-react-renderer";
+import remarkCjkSoftBreaks from "./src/node/remark-cjk-soft-breaks";
 import remarkCodeRegion, { referencedFilesDigest } from "./src/node/remark-code-region";
 
 const rootDir = __dirname;
-const remarkPlugins: [typeof remarkCodeRegion, { rootDir: string }][] = [[remarkCodeRegion, { rootDir }]];
+// Code shown by reference (src/node/remark-code-region.ts); no stray spaces where a Chinese
+// paragraph wraps in the source (src/node/remark-cjk-soft-breaks.ts).
+const remarkPlugins = [[remarkCodeRegion, { rootDir }], remarkCjkSoftBreaks];
 
 /**
  * The site's own plugin. It puts src/site/theme on the theme path (components there shadow the
