@@ -76,6 +76,7 @@ export class RecordAccumulator {
   private readonly queues = new Map<string, PartitionQueue>();
   /** Every batch not yet completed (queued or in flight). */
   private readonly incomplete = new Set<ProducerBatch>();
+  private emptyWaiters: (() => void)[] = [];
   private queued = 0;
   private flushesInProgress = 0;
   private closing = false;
@@ -275,6 +276,17 @@ export class RecordAccumulator {
   /** The batch reached its final outcome: forget it. */
   completed(batch: ProducerBatch): void {
     this.incomplete.delete(batch);
+    if (this.incomplete.size === 0 && this.emptyWaiters.length > 0) {
+      const waiters = this.emptyWaiters;
+      this.emptyWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves once every batch appended so far (and since) has its final outcome. */
+  allComplete(): Promise<void> {
+    if (this.incomplete.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
   }
 
   /** Remove every queued batch (the producer is closing with an error); returns them. */

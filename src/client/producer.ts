@@ -166,7 +166,10 @@ export class Producer {
       throw new Error(`Cannot connect producer ${this.clientId}: it was disconnected`);
     this.state = "connecting";
     if (this.idempotence !== undefined && !this.idempotence.hasProducerId) {
-      const ok = await this.initProducerId();
+      const ok = await this.initProducerId().catch((e: unknown) => {
+        this.state = "new";
+        throw e;
+      });
       if (!ok) {
         this.state = "new";
         throw new KafkaError(
@@ -239,10 +242,7 @@ export class Producer {
     this.accumulator.beginFlush();
     try {
       this.sender.wakeup();
-      while (this.accumulator.hasIncomplete() && this.sender.fatalError === undefined) {
-        await this.kafka.ctx.sleep(Math.max(1, Math.min(this.config.lingerMs, 10)));
-        this.sender.wakeup();
-      }
+      await this.accumulator.allComplete();
     } finally {
       this.accumulator.endFlush();
     }
