@@ -15,6 +15,10 @@
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder, checkHistory, formatVerdict } from "../src/check";
 import { runReplicationScenario, type FaultSchedule } from "../src/sim/replication-scenario";
+import { drainTopic, runProducer } from "../src/sim/workload";
+import { startCluster } from "./cluster-harness";
+
+const TOPIC = "orders";
 
 const SEEDS = Number(process.env.HA_SEEDS ?? 200);
 const FIRST = Number(process.env.HA_FIRST_SEED ?? 1);
@@ -65,4 +69,61 @@ describe("HA proof: RF 3, min.insync.replicas 2, acks=all, unclean election off"
     expect(nodeFaults).toBeGreaterThan(SEEDS);
     expect(acknowledged).toBeGreaterThan(SEEDS * 1000);
   }, 600_000);
+
+  it("regression: when a second ISR member fails before the first recovers, the last one standing may have lost its data", async () => {
+    // What the first proof runs found when failures could overlap (now held back by the
+    // "single" schedule), scripted: ISR [L, F1] after F2 is cut off; F1 crashes (its data is
+    // intact) and, before F1 is fenced, L loses power (its unflushed log is gone). F1 is fenced
+    // first, so L is the last ISR member; it comes back empty, is elected again, and F1 truncates
+    // to it. Kafka without ELR (KIP-966) does the same: it cannot tell F1's crash from L's power
+    // loss, and only elects from the ISR.
+    const { world, cluster } = await startCluster(21, {
+      controllers: 3,
+      brokerConfig: { log: { minInsyncReplicas: 2 } },
+      topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
+    });
+    const leader = cluster.leaderOf(TOPIC, 0)!;
+    const [f1, f2] = cluster.brokerNodes.filter((n) => n !== leader) as [string, string];
+    world.network.isolate(f2);
+    const isrIs = (n: number) => () =>
+      cluster.broker(leader)?.replicaManager.partitionObject(TOPIC, 0)?.isr.length === n;
+    await world.runUntil(isrIs(2), { limitMs: world.now() + 15_000 });
+    const rec = new HistoryRecorder();
+    const t0 = world.now();
+    world.spawn("producer", async (ctx) => {
+      await runProducer(ctx, {
+        bootstrapServers: cluster.brokerNodes,
+        topic: TOPIC,
+        partitions: 1,
+        acks: -1,
+        recorder: rec,
+        stopAtMs: t0 + 2000,
+      });
+    });
+    await world.runUntil(t0 + 2500);
+    world.crash(f1);
+    await world.runFor(1000);
+    world.powerLoss(leader, "lose");
+    await world.runFor(500);
+    world.start(f1);
+    world.start(leader);
+    world.network.heal();
+    await world.runUntil(() => cluster.isHealthy([TOPIC]), { limitMs: world.now() + 30_000 });
+    world.spawn("drain", async (ctx) => {
+      await drainTopic(ctx, {
+        bootstrapServers: cluster.brokerNodes,
+        topic: TOPIC,
+        partitions: 1,
+        recorder: rec,
+        deadlineMs: ctx.now() + 10_000,
+      });
+    });
+    await world.runUntilTasksDone({ limitMs: world.now() + 11_000 });
+    const v = checkHistory(rec.history(), { forbid: ["lost-write", "unseen"] });
+    expect(v.stats.messagesAcknowledged).toBeGreaterThan(50);
+    // The leader came back with an empty log and the follower truncated to it: every
+    // acknowledged message is gone (reported as unseen: nothing at all is left to read).
+    expect(v.ok).toBe(false);
+    expect(v.anomalies.find((a) => a.name === "unseen")?.count).toBe(v.stats.messagesAcknowledged);
+  }, 120_000);
 });
