@@ -26,14 +26,23 @@
  * - Components (`BrokerComponent`: name, onTick, onLeadershipChange, onMetadataUpdate, stop)
  *   are created per broker incarnation by the `components` option (e.g. the group
  *   coordinator), or registered later with `broker.registerComponent(c)`; handlers find them
- *   with `broker.component<T>(name)`. onTick runs every config.componentTickMs (100 ms).
+ *   with `broker.component<T>(name)`. onTick runs every config.componentTickMs (100 ms) once a
+ *   component with onTick is registered.
+ *
+ * ## Options and seams (BrokerOptions in broker-core.ts)
+ * brokerId, clusterId, voters (controller.quorum.voters), config overrides, and the seams labs
+ * swap: `truncation` (src/replication/truncation.ts: truncateByLeaderEpoch, the default, or the
+ * pre-0.11 truncateToHighWatermark), `highWatermarkRule` (src/replication/high-watermark.ts),
+ * `logSeams` (src/log/seams.ts), plus `components`. src/sim/cluster.ts builds whole clusters.
  *
  * ## Lifecycle of a BrokerProcess incarnation
  * 1. start: open the LogManager over ctx.disk (recovery of every partition log; HW from
  *    replication-offset-checkpoint, clamped to the log end offset).
  * 2. register with the controller quorum (BrokerRegistration → broker epoch), heartbeat every
  *    broker.heartbeat.interval.ms; fetch __cluster_metadata as an observer into the
- *    MetadataCache (src/controller: BrokerLifecycle, MetadataFetcher).
+ *    MetadataCache (src/controller: BrokerLifecycle, MetadataFetcher). Startup gate: partition
+ *    states are applied only once registered and caught up to the broker's own registration
+ *    record, so a restarted broker never acts on a stale image in which it still leads.
  * 3. apply metadata deltas to the replica manager: a partition whose leader is this broker →
  *    become leader (assign the new epoch at the log end offset in the leader-epoch cache);
  *    another leader → become follower (truncate per the truncation seam, then fetch from the
@@ -46,7 +55,9 @@
  *
  * Departures from Kafka are listed in each file's header; the big ones: structured messages
  * instead of the binary protocol (src/protocol/api.ts), one log dir, no fetch sessions, no
- * transactions, no quotas, no controlled-shutdown state (collapsed by the controller).
+ * transactions, no quotas, no controlled-shutdown state (collapsed by the controller), no
+ * eligible leader replicas (KIP-966, on by default from Kafka 4.1): as in Kafka ≤ 4.0, a last
+ * ISR member that lost its unflushed data in a power loss can come back as leader.
  */
 import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
 import { BrokerCore, type BrokerOptions } from "./broker-core";
