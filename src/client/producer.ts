@@ -22,11 +22,9 @@
  * `connect()` first; RecordMetadata also lists every message's offset. Departures from Kafka:
  * see producer-config.ts (no buffer.memory), accumulator.ts (no batch splitting), sender.ts.
  */
-import { utf8Decode, utf8Encode } from "../protocol/bytes";
 import { Errors, KafkaError, errorForCode } from "../protocol/errors";
 import type { InitProducerIdRequest, InitProducerIdResponse } from "../protocol/messages";
 import { estimateBatchSizeUpperBound } from "../protocol/record-batch";
-import type { RecordHeader } from "../protocol/record";
 import type { AppendRecord } from "../protocol/batch-builder";
 import type { CompressionType } from "../protocol/compression/index";
 import { RecordAccumulator } from "./accumulator";
@@ -35,14 +33,14 @@ import { IdempotenceManager } from "./idempotence";
 import type { ClientInstrumentation, SentRecordInfo } from "./instrumentation";
 import type { Kafka } from "./kafka";
 import { BuiltInPartitioner, type Partitioner } from "./partitioner";
-import type { RecordAck, RecordCallback } from "./producer-batch";
+import { SendCall, headersOf, toBytes, toText, type Prepared } from "./producer-send";
 import {
   ConfigException,
   resolveProducerConfig,
   type ProducerConfig,
   type ResolvedProducerConfig,
 } from "./producer-config";
-import type { Bytes, Message, ProducerBatchRecord, RecordMetadata, TopicMessages } from "./producer-types";
+import type { Message, ProducerBatchRecord, RecordMetadata, TopicMessages } from "./producer-types";
 import { Sender } from "./sender";
 
 export interface ProducerOptions extends ProducerConfig {
@@ -53,35 +51,6 @@ export interface ProducerOptions extends ProducerConfig {
 }
 
 type ProducerState = "new" | "connecting" | "connected" | "closing" | "closed";
-
-/** One message prepared for the accumulator. */
-interface Prepared {
-  topic: string;
-  partition: number;
-  record: AppendRecord;
-}
-
-const EMPTY_HEADERS: readonly RecordHeader[] = [];
-
-function toBytes(v: Bytes | null | undefined): Uint8Array | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === "string" ? utf8Encode(v) : v;
-}
-
-function toText(v: Bytes | null | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  return typeof v === "string" ? v : utf8Decode(v);
-}
-
-function headersOf(h: Message["headers"]): readonly RecordHeader[] {
-  if (h === undefined) return EMPTY_HEADERS;
-  const out: RecordHeader[] = [];
-  for (const [key, value] of Object.entries(h)) {
-    if (Array.isArray(value)) for (const v of value as (Bytes | null)[]) out.push({ key, value: toBytes(v) });
-    else out.push({ key, value: toBytes(value as Bytes | null) });
-  }
-  return out;
-}
 
 export class Producer {
   readonly config: ResolvedProducerConfig;
@@ -446,85 +415,4 @@ export class Producer {
     }
     return false;
   }
-}
-
-/** The outcomes of one send call's records; settles the call's promise when all are known. */
-class SendCall implements RecordCallback {
-  private readonly acks: (RecordAck | undefined)[];
-  private pending: number;
-  private firstError: KafkaError | undefined;
-  private anyMaybeWritten = false;
-  private anyOk = false;
-
-  constructor(
-    private readonly prepared: readonly Prepared[],
-    private readonly resolve: (r: {
-      metadata: RecordMetadata[];
-      positions: { topic: string; partition: number; offset: number }[];
-    }) => void,
-    private readonly reject: (e: unknown) => void,
-  ) {
-    this.acks = new Array<RecordAck | undefined>(prepared.length);
-    this.pending = prepared.length;
-  }
-
-  onAck(index: number, ack: RecordAck): void {
-    this.acks[index] = ack;
-    this.anyOk = true;
-    this.done();
-  }
-
-  onError(_index: number, error: KafkaError, maybeWritten: boolean): void {
-    this.firstError ??= error;
-    if (maybeWritten) this.anyMaybeWritten = true;
-    this.done();
-  }
-
-  /** Fail the call now (later record outcomes change nothing). */
-  abandon(error: KafkaError, maybeWritten: boolean): void {
-    this.pending = Infinity;
-    this.reject(Object.assign(error, { maybeWritten }));
-  }
-
-  private done(): void {
-    if (--this.pending > 0) return;
-    if (this.firstError !== undefined) {
-      // Unknown, not failed, if any message of the call may be (or is) in a log.
-      this.reject(Object.assign(this.firstError, { maybeWritten: this.anyMaybeWritten || this.anyOk }));
-      return;
-    }
-    this.resolve(summarize(this.prepared, this.acks as RecordAck[]));
-  }
-}
-
-/** One RecordMetadata per (topic, partition), in first-appearance order, and every message's position. */
-function summarize(
-  prepared: readonly Prepared[],
-  acks: readonly RecordAck[],
-): { metadata: RecordMetadata[]; positions: { topic: string; partition: number; offset: number }[] } {
-  const byTp = new Map<string, RecordMetadata>();
-  const positions: { topic: string; partition: number; offset: number }[] = [];
-  for (let i = 0; i < prepared.length; i++) {
-    const p = prepared[i]!;
-    const a = acks[i]!;
-    positions.push({ topic: p.topic, partition: p.partition, offset: a.offset });
-    const key = `${p.topic}-${p.partition}`;
-    let m = byTp.get(key);
-    if (m === undefined) {
-      m = {
-        topicName: p.topic,
-        partition: p.partition,
-        errorCode: 0,
-        baseOffset: a.offset,
-        offset: a.offset,
-        offsets: [],
-        timestamp: a.logAppendTime >= 0 ? a.logAppendTime : p.record.timestamp,
-        logAppendTime: a.logAppendTime,
-        logStartOffset: a.logStartOffset,
-      };
-      byTp.set(key, m);
-    }
-    m.offsets.push(a.offset);
-  }
-  return { metadata: [...byTp.values()], positions };
 }

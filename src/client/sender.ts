@@ -21,14 +21,17 @@
  * metadata (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, LEADER_NOT_AVAILABLE, ...)
  * refresh the metadata.
  *
- * Answers on one connection are handled in request order (held until the earlier ones arrive),
- * as on Kafka's TCP connections. A request that gets no answer within request.timeout.ms ends
- * like Java's: the connection to
- * that broker is closed, so every request in flight to it fails (REQUEST_TIMED_OUT for the one
- * that timed out, NETWORK_EXCEPTION for the others) and their batches are retried; responses
- * that arrive later for them are ignored. Without idempotence such a retry can write a batch
- * twice (the first attempt was written, only its answer was lost) and, with more than one
- * request in flight, land it after a later batch: duplicates and reordering, as in Kafka.
+ * Connections: answers from one broker are handled in request order (an answer is held until
+ * the earlier ones arrived), as on Kafka's TCP connections, where the broker also reads one
+ * request per connection at a time. A request with no answer within request.timeout.ms ends as
+ * in Java: the connection is closed, so every request in flight to that broker fails
+ * (REQUEST_TIMED_OUT for the one that timed out, NETWORK_EXCEPTION for the others, held answers
+ * included) and their batches are retried; answers that arrive later are ignored. Without
+ * idempotence such a retry can write a batch twice (the first attempt was written, only its
+ * answer was lost) and, with several requests in flight, land it after a later batch
+ * (retries go back to the front of the queue one by one): duplicates and reordering, as in
+ * Kafka. The simulated network loses single messages; holding answers in order is what makes
+ * a lost answer behave like a broken TCP connection.
  *
  * Departure from Kafka: the sender is not a thread but a callback loop on the client's timers.
  */
