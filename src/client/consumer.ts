@@ -230,8 +230,9 @@ export class Consumer {
         this.recordPoll(records);
         return records;
       }
+      // Virtual time is fractional: below 1 ms left, `now + remaining` may round back to `now`.
       const remaining = deadline - this.ctx.now();
-      if (remaining <= 0 || this.closed || (group && group.rejoinNeeded)) return [];
+      if (remaining < 1 || this.closed || (group && group.rejoinNeeded)) return [];
       if (!ready) {
         await this.ctx.sleep(Math.min(remaining, this.config.retryBackoffMs));
         return [];
