@@ -26,12 +26,10 @@
  * preferred read replicas. A partition this broker no longer hosts is not deleted.
  */
 import {
-  CONSUMER_REPLICA_ID,
   Errors,
   LATEST_TIMESTAMP,
   EARLIEST_TIMESTAMP,
   type ErrorInfo,
-  type FetchPartitionResponse,
   type FetchRequest,
   type FetchResponse,
   type IsolationLevel,
@@ -50,12 +48,13 @@ import {
   ReplicaFetcher,
   type AlterIsrAnswer,
   type AlterIsrProposal,
-  type DelayedOperation,
   type HighWatermarkRule,
   type TruncationPolicy,
 } from "../replication";
 import type { NodeId } from "../sim/process";
 import type { BrokerConfig } from "./config";
+import { DelayedFetch, DelayedProduce } from "./delayed-operations";
+import { fetchCanComplete, readFetch, type FetchServingContext, type FetchSnapshot } from "./fetch-serving";
 import type { OutboundRequests } from "./outbound";
 import type {
   Cancel,
@@ -85,55 +84,6 @@ export interface ReplicaManagerHost {
   submitAlterPartition(proposal: AlterIsrProposal): void;
   /** Called after a leadership change was applied (components' onLeadershipChange). */
   onLeadershipChanged(change: LeadershipChange): void;
-}
-
-const FETCH_SIZE_FLOOR = 1;
-
-class DelayedProduce implements DelayedOperation {
-  result: LeaderAppendResult;
-  cancelTimer: Cancel = () => {};
-  constructor(
-    private readonly partition: Partition,
-    private readonly requiredOffset: number,
-    base: LeaderAppendResult,
-    private readonly done: (r: LeaderAppendResult) => void,
-  ) {
-    this.result = base;
-  }
-  canComplete(): boolean {
-    return this.partition.checkEnoughReplicasReachOffset(this.requiredOffset).done;
-  }
-  onComplete(): void {
-    this.cancelTimer();
-    const check = this.partition.checkEnoughReplicasReachOffset(this.requiredOffset);
-    if (!check.done) {
-      this.result = {
-        ...this.result,
-        error: Errors.REQUEST_TIMED_OUT,
-        errorMessage: "acks=-1: the ISR did not replicate the batch in time",
-      };
-    } else if (check.error !== Errors.NONE) {
-      this.result = { ...this.result, error: check.error, errorMessage: check.error.message };
-    }
-    this.done(this.result);
-  }
-}
-
-class DelayedFetch implements DelayedOperation {
-  cancelTimer: Cancel = () => {};
-  constructor(
-    private readonly rm: ReplicaManager,
-    readonly request: FetchRequest,
-    readonly snapshot: Map<string, { role: string; leaderEpoch: number }>,
-    private readonly done: (r: FetchResponse) => void,
-  ) {}
-  canComplete(): boolean {
-    return this.rm.delayedFetchCanComplete(this);
-  }
-  onComplete(): void {
-    this.cancelTimer();
-    this.done(this.rm.readAll(this.request).response);
-  }
 }
 
 export class ReplicaManager implements ReplicaManagerApi {
@@ -400,11 +350,11 @@ export class ReplicaManager implements ReplicaManagerApi {
 
   fetchMessages(request: FetchRequest, done: (response: FetchResponse) => void): void {
     const { response, bytes, complete } = this.readAll(request);
-    if (complete || request.maxWaitMs <= 0 || bytes >= Math.max(FETCH_SIZE_FLOOR, request.minBytes)) {
+    if (complete || request.maxWaitMs <= 0 || bytes >= Math.max(1, request.minBytes)) {
       done(response);
       return;
     }
-    const snapshot = new Map<string, { role: string; leaderEpoch: number }>();
+    const snapshot: FetchSnapshot = new Map();
     const keys: string[] = [];
     for (const t of request.topics ?? []) {
       for (const fp of t.partitions ?? []) {
@@ -414,118 +364,33 @@ export class ReplicaManager implements ReplicaManagerApi {
         snapshot.set(key, { role: p?.role ?? "none", leaderEpoch: p?.leaderEpoch ?? -1 });
       }
     }
-    const op = new DelayedFetch(this, request, snapshot, done);
+    const op = new DelayedFetch(
+      () => fetchCanComplete(this.fetchContext(), request, snapshot),
+      () => done(this.readAll(request).response),
+    );
     if (!this.fetchPurgatory.tryCompleteElseWatch(op, keys)) {
       op.cancelTimer = this.host.schedule(request.maxWaitMs, () => this.fetchPurgatory.forceComplete(op));
     }
   }
 
-  /**
-   * Read every partition of a Fetch now. `complete` is true when the answer must go out at once
-   * (an error or a diverging epoch in some partition).
-   */
+  /** Read every partition of a Fetch now (fetch-serving.ts), then act on what the reads changed. */
   readAll(request: FetchRequest): { response: FetchResponse; bytes: number; complete: boolean } {
-    const now = this.host.now();
-    const fromFollower = request.replicaId !== CONSUMER_REPLICA_ID && request.replicaId >= 0;
-    const maxBytes = Math.max(
-      0,
-      Math.min(request.maxBytes, fromFollower ? Infinity : this.host.config.fetchMaxBytes),
-    );
-    let remaining = maxBytes;
-    let total = 0;
-    let complete = false;
-    const touched: string[] = [];
-    const proposals: AlterIsrProposal[] = [];
-    const responses: FetchResponse["responses"] = [];
-    for (const t of request.topics ?? []) {
-      const partitions: FetchPartitionResponse[] = [];
-      responses.push({ topic: t.topic, partitions });
-      for (const fp of t.partitions ?? []) {
-        const key = topicPartitionKey({ topic: t.topic, partition: fp.partition });
-        const p = this.partitions.get(key);
-        if (p === undefined) {
-          const n = this.notLeader(t.topic, fp.partition);
-          partitions.push({
-            partitionIndex: fp.partition,
-            errorCode: n.error.code,
-            highWatermark: -1,
-            lastStableOffset: -1,
-            logStartOffset: -1,
-            records: null,
-            ...(n.currentLeader ? { currentLeader: n.currentLeader } : {}),
-          });
-          complete = true;
-          continue;
-        }
-        // KIP-74: the first partition with data gets at least one whole batch, however big.
-        const partBytes = Math.max(0, Math.min(fp.partitionMaxBytes, remaining));
-        const minOneMessage = total === 0;
-        if (fromFollower) {
-          const r = p.readAsLeaderForFollower({
-            replicaId: request.replicaId,
-            replicaEpoch: request.replicaEpoch,
-            fetchOffset: fp.fetchOffset,
-            lastFetchedEpoch: fp.lastFetchedEpoch,
-            currentLeaderEpoch: fp.currentLeaderEpoch,
-            logStartOffset: fp.logStartOffset,
-            maxBytes: partBytes,
-            minOneMessage,
-            nowMs: now,
-          });
-          partitions.push(r.response);
-          total += r.bytes;
-          remaining -= r.bytes;
-          if (r.response.errorCode !== Errors.NONE.code || r.response.divergingEpoch) complete = true;
-          if (r.highWatermarkChanged) touched.push(key);
-          if (r.proposal) proposals.push(r.proposal);
-        } else {
-          const r = p.readAsLeaderForConsumer(
-            fp.fetchOffset,
-            fp.currentLeaderEpoch,
-            partBytes,
-            minOneMessage,
-          );
-          partitions.push(r.response);
-          total += r.bytes;
-          remaining -= r.bytes;
-          if (r.response.errorCode !== Errors.NONE.code) complete = true;
-        }
-      }
-    }
-    for (const key of touched) {
+    const r = readFetch(this.fetchContext(), request);
+    for (const key of r.highWatermarkMoved) {
       this.producePurgatory.checkAndComplete(key);
       this.fetchPurgatory.checkAndComplete(key);
     }
-    for (const pr of proposals) this.host.submitAlterPartition(pr);
-    return { response: { errorCode: Errors.NONE.code, responses }, bytes: total, complete };
+    for (const pr of r.proposals) this.host.submitAlterPartition(pr);
+    return { response: r.response, bytes: r.bytes, complete: r.complete };
   }
 
-  /** Kafka's DelayedFetch.tryComplete cases, for one waiting Fetch. */
-  delayedFetchCanComplete(op: DelayedFetch): boolean {
-    const req = op.request;
-    const fromFollower = req.replicaId >= 0;
-    let available = 0;
-    for (const t of req.topics ?? []) {
-      for (const fp of t.partitions ?? []) {
-        const key = topicPartitionKey({ topic: t.topic, partition: fp.partition });
-        const p = this.partitions.get(key);
-        const before = op.snapshot.get(key);
-        if (p === undefined || before === undefined) return true;
-        if (p.role !== before.role || p.leaderEpoch !== before.leaderEpoch || !p.isLeader) return true;
-        const endOffset = fromFollower ? p.logEndOffset : p.highWatermark;
-        if (fp.fetchOffset > endOffset) return true; // the leader's log was truncated below it
-        if (fp.fetchOffset < endOffset) {
-          if (req.minBytes <= 1) return true;
-          available += p.log.read(fp.fetchOffset, fp.partitionMaxBytes, endOffset).records.length;
-        }
-        if (fromFollower && fp.lastFetchedEpoch >= 0) {
-          const end = p.log.leaderEpochCache.endOffsetFor(fp.lastFetchedEpoch, p.logEndOffset);
-          if (end.endOffset < 0 || end.epoch < fp.lastFetchedEpoch || end.endOffset < fp.fetchOffset)
-            return true;
-        }
-      }
-    }
-    return available >= req.minBytes;
+  private fetchContext(): FetchServingContext {
+    return {
+      partition: (key) => this.partitions.get(key),
+      notLeader: (topic, partition) => this.notLeader(topic, partition),
+      nowMs: this.host.now(),
+      fetchMaxBytes: this.host.config.fetchMaxBytes,
+    };
   }
 
   listOffset(

@@ -16,6 +16,7 @@ export * from "./follower-state";
 export * from "./high-watermark";
 export * from "./isr-state";
 export * from "./truncation";
+export * from "./follower";
 export * from "./partition";
 export * from "./purgatory";
 export * from "./replica-fetcher";

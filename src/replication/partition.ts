@@ -37,13 +37,7 @@
  * (tiered) storage, no preferred read replica; a follower's log start offset follows the
  * leader's only up to its own high watermark.
  */
-import {
-  Errors,
-  errorForCode,
-  type ErrorInfo,
-  type FetchPartitionResponse,
-  iterateBatches,
-} from "../protocol";
+import { Errors, type ErrorInfo, type FetchPartitionResponse } from "../protocol";
 import type { AppendResult, EpochEndOffset, PartitionLog } from "../log";
 import { FollowerState } from "./follower-state";
 import type { HighWatermarkRule } from "./high-watermark";
@@ -55,7 +49,8 @@ import {
   pendingShrink,
   type IsrState,
 } from "./isr-state";
-import type { FollowerLogView, TruncationPolicy, TruncationTrigger } from "./truncation";
+import type { TruncationPolicy, TruncationTrigger } from "./truncation";
+import { applyLeaderAnswer, truncateFollower, type FollowerFetchOutcome } from "./follower";
 
 export interface PartitionContext {
   readonly localBrokerId: number;
@@ -119,16 +114,7 @@ export interface LeaderReadOutcome {
   proposal: AlterIsrProposal | null;
 }
 
-export interface FollowerFetchOutcome {
-  /** What the follower did. */
-  action: "appended" | "truncated" | "none" | "error";
-  /** The error the leader answered (NONE unless action is "error"). */
-  error: ErrorInfo;
-  truncatedTo?: number;
-  appended: number;
-}
-
-const EMPTY = new Uint8Array(0);
+export type { FollowerFetchOutcome };
 
 export class Partition {
   private roleValue: "leader" | "follower" | "none" = "none";
@@ -595,102 +581,11 @@ export class Partition {
     if (this.roleValue !== "follower" || fetchOffset !== this.log.logEndOffset) {
       return { action: "none", error: Errors.NONE, appended: 0 }; // stale answer
     }
-    if (data.errorCode !== Errors.NONE.code) {
-      if (data.errorCode === Errors.OFFSET_OUT_OF_RANGE.code) {
-        if (fetchOffset < data.logStartOffset) {
-          // Too far behind the leader's retention: start over at its log start (handleOutOfRangeError).
-          const r = this.log.truncateFullyAndStartAt(data.logStartOffset, nowMs);
-          return { action: "truncated", error: Errors.NONE, truncatedTo: r.logEndOffset, appended: 0 };
-        }
-        const to = this.applyTruncation(
-          {
-            kind: "offset-out-of-range",
-            leaderHighWatermark: data.highWatermark,
-            leaderLogStartOffset: data.logStartOffset,
-          },
-          nowMs,
-        );
-        return {
-          action: to === null ? "none" : "truncated",
-          error: Errors.NONE,
-          ...(to === null ? {} : { truncatedTo: to }),
-          appended: 0,
-        };
-      }
-      return { action: "error", error: errorForCode(data.errorCode), appended: 0 };
-    }
-    if (data.divergingEpoch) {
-      const to = this.applyTruncation({ kind: "diverging-epoch", ...data.divergingEpoch }, nowMs);
-      return {
-        action: to === null ? "none" : "truncated",
-        error: Errors.NONE,
-        ...(to === null ? {} : { truncatedTo: to }),
-        appended: 0,
-      };
-    }
-    let appended = 0;
-    let truncatedTo: number | undefined;
-    if (data.records !== null && data.records.length > 0) {
-      const records = this.alignToLogEnd(data.records, nowMs, (t) => (truncatedTo = t));
-      if (records.length > 0) {
-        const r = this.log.appendAsFollower(records, { now: nowMs });
-        if (r.error !== Errors.NONE) return { action: "error", error: r.error, appended: 0 };
-        appended = r.numMessages;
-      }
-    }
-    // Follower HW = min(leader's HW, own log end offset) (the log clamps it).
-    this.log.updateHighWatermark(Math.min(data.highWatermark, this.log.logEndOffset));
-    if (data.logStartOffset > this.log.logStartOffset && data.logStartOffset <= this.log.highWatermark)
-      this.log.deleteRecordsBefore(data.logStartOffset);
-    return {
-      action: truncatedTo !== undefined ? "truncated" : appended > 0 ? "appended" : "none",
-      error: Errors.NONE,
-      ...(truncatedTo !== undefined ? { truncatedTo } : {}),
-      appended,
-    };
-  }
-
-  /**
-   * The leader returns whole batches, the first holding the fetch offset. If that batch starts
-   * below our log end offset the two logs cut batches differently, which only diverged logs do:
-   * truncate to its base offset first, so the append stays dense. Batches wholly below the log
-   * end offset cannot occur (they end before the fetch offset) and are skipped defensively.
-   */
-  private alignToLogEnd(records: Uint8Array, nowMs: number, onTruncate: (to: number) => void): Uint8Array {
-    const leo = this.log.logEndOffset;
-    for (const b of iterateBatches(records)) {
-      const base = b.header.baseOffset;
-      if (base + b.header.lastOffsetDelta < leo) continue;
-      if (base < leo) {
-        const r = this.log.truncateTo(base, nowMs);
-        onTruncate(r.logEndOffset);
-        if (r.logEndOffset !== base) return EMPTY; // could not cut there: fetch again
-      }
-      return records.subarray(b.pos);
-    }
-    return EMPTY;
+    return applyLeaderAnswer(this.log, this.ctx.truncation, data, nowMs);
   }
 
   private applyTruncation(trigger: TruncationTrigger, nowMs: number): number | null {
-    const log = this.log;
-    const view: FollowerLogView = {
-      logEndOffset: log.logEndOffset,
-      highWatermark: log.highWatermark,
-      logStartOffset: log.logStartOffset,
-      latestEpoch: () => log.leaderEpochCache.latestEpoch(),
-      endOffsetForEpoch: (epoch) => log.leaderEpochCache.endOffsetFor(epoch, log.logEndOffset),
-    };
-    const target = this.ctx.truncation.truncate(view, trigger);
-    if (target === null) return null;
-    if (!Number.isSafeInteger(target) || target < 0)
-      throw new Error(`Truncation policy ${this.ctx.truncation.name} returned ${target} for ${this.name()}`);
-    const to = Math.min(target, log.logEndOffset);
-    if (to >= log.logEndOffset) {
-      log.leaderEpochCache.truncateFromEnd(to);
-      return null;
-    }
-    const r = to < log.logStartOffset ? log.truncateFullyAndStartAt(to, nowMs) : log.truncateTo(to, nowMs);
-    return r.logEndOffset;
+    return truncateFollower(this.log, this.ctx.truncation, trigger, nowMs);
   }
 
   // ---- helpers -------------------------------------------------------------------------------------
