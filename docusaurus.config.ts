@@ -38,8 +38,9 @@ const config: Config = {
   tagline: "Learn Apache Kafka by breaking it: topic pages, runnable labs, a reference broker.",
   favicon: "img/favicon.svg",
 
-  // A fork that publishes the site sets these (for example SITE_URL=https://you.github.io
-  // BASE_URL=/kafka-labs/). Nothing at run time depends on them but the sitemap and canonical links.
+  // A fork that publishes the site sets these, for example SITE_URL=https://you.github.io and
+  // BASE_URL=/kafka-labs/ for GitHub Pages. SITE_URL feeds only the sitemap and canonical links;
+  // BASE_URL is the path the site is served under (the browser test expects the default "/").
   url: process.env.SITE_URL ?? "https://kafka-labs.example.org",
   baseUrl: process.env.BASE_URL ?? "/",
   trailingSlash: false,
