@@ -44,7 +44,7 @@ export async function produce(
 ): Promise<number[]> {
   // The context's one NetworkClient (a context has a single message handler; Kafka shares it).
   const net = new Kafka(ctx, { clientId: ctx.nodeId, bootstrapServers: [...brokers] }).network;
-  const metadata = new ClientMetadata(net, { bootstrapServers: [...brokers] });
+  const metadata = new ClientMetadata(net, { bootstrapServers: [...brokers], requestTimeoutMs: 3000 });
   const offsets: number[] = [];
   for (const value of values) {
     for (;;) {
@@ -57,30 +57,35 @@ export async function produce(
         continue;
       }
       try {
-        const res = await net.request<ProduceResponse>(leader, "Produce", {
-          transactionalId: null,
-          acks: -1,
-          timeoutMs: 3000,
-          topicData: [
-            {
-              name: topic,
-              partitionData: [
-                {
-                  index: partition,
-                  records: encodeRecordBatch({
-                    records: [
-                      {
-                        key: key === null ? null : encoder.encode(key),
-                        value: encoder.encode(value),
-                        timestamp: Math.floor(ctx.now()),
-                      },
-                    ],
-                  }),
-                },
-              ],
-            },
-          ],
-        });
+        const res = await net.request<ProduceResponse>(
+          leader,
+          "Produce",
+          {
+            transactionalId: null,
+            acks: -1,
+            timeoutMs: 3000,
+            topicData: [
+              {
+                name: topic,
+                partitionData: [
+                  {
+                    index: partition,
+                    records: encodeRecordBatch({
+                      records: [
+                        {
+                          key: key === null ? null : encoder.encode(key),
+                          value: encoder.encode(value),
+                          timestamp: Math.floor(ctx.now()),
+                        },
+                      ],
+                    }),
+                  },
+                ],
+              },
+            ],
+          },
+          { timeoutMs: 3000 },
+        );
         const r = res.responses[0]!.partitionResponses[0]!;
         if (r.errorCode === Errors.NONE.code) {
           offsets.push(r.baseOffset);

@@ -166,12 +166,9 @@ export class ConsumerGroup {
     this.rejoinNeeded = true;
   }
 
+  /** A JoinGroup or SyncGroup is in progress (Kafka's rebalanceInProgress()). */
   get rebalanceInProgress(): boolean {
-    return (
-      this.state === "PREPARING_REBALANCE" ||
-      this.state === "COMPLETING_REBALANCE" ||
-      (this.rejoinNeeded && this.joining !== undefined)
-    );
+    return this.state === "PREPARING_REBALANCE" || this.state === "COMPLETING_REBALANCE";
   }
 
   /** The join in progress, or a new one if a rebalance is needed. Never rejects. */

@@ -101,7 +101,7 @@ export class ConsumerOffsets {
     if (this.subscriptions.type !== "topics") return { generationId: -1, memberId: "" };
     const g = this.group.generation;
     if (this.group.state === "STABLE" && g.generationId >= 0) return g;
-    if (this.group.rebalanceInProgress || this.group.rejoinNeeded)
+    if (this.group.rebalanceInProgress)
       return new RebalanceInProgressError(
         Errors.REBALANCE_IN_PROGRESS,
         `Cannot commit offsets of group ${this.groupId}: the consumer is rebalancing; call poll() to complete the rebalance and commit again`,
