@@ -126,6 +126,12 @@ describe("consumer with a group", () => {
         first.push(...(await c1.poll({ timeoutMs: 1000, maxRecords: 2 - first.length })));
       await c1.commitSync([{ topic: TOPIC, partition: 0, offset: first[1]!.offset + 1 }]);
       out.committed = await c1.committed([{ topic: TOPIC, partition: 0 }]);
+      out.asyncResult = await new Promise((resolve) =>
+        c1.commitAsync(
+          [{ topic: TOPIC, partition: 0, offset: first[1]!.offset + 1, metadata: "async" }],
+          resolve,
+        ),
+      );
       await c1.disconnect();
       const c2 = new Kafka(ctx, {
         clientId: "billing-2",
@@ -146,6 +152,7 @@ describe("consumer with a group", () => {
     await world.runUntil(() => done, { limitMs: world.now() + 60_000 });
     expect(done).toBe(true);
     expect(out.committed).toEqual([{ topic: TOPIC, partition: 0, offset: 2 }]);
+    expect(out.asyncResult).toBeNull();
     expect(out.next).toEqual(["m2", "m3"]);
   });
 
