@@ -65,6 +65,14 @@ export default async function (): Promise<BenchRow[]> {
     },
     { group: "cluster", name: "3 brokers, 60 sim s, faults: CPU time", value: cpu, unit: "ms", note },
     { group: "cluster", name: "simulated seconds per wall second", value: sim / wall, unit: "x", note },
+    { group: "cluster", name: "simulated seconds per CPU second", value: sim / cpu, unit: "x", note },
+    {
+      group: "cluster",
+      name: "scheduler events per CPU second",
+      value: (events / cpu) * 1000,
+      unit: "events/s",
+      note,
+    },
     {
       group: "cluster",
       name: "scheduler events per wall second",
