@@ -70,6 +70,30 @@ describe("consumer without a group (assign)", () => {
     expect(out.resumed).toEqual(["b2"]);
   });
 
+  it("a position out of range (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset", async () => {
+    const { world, cluster } = await startCluster(16, [{ name: TOPIC, partitions: 1, replicationFactor: 3 }]);
+    const seen: number[] = [];
+    const seeks: number[] = [];
+    let done = false;
+    world.spawn("app", async (ctx) => {
+      await produce(ctx, [...cluster.brokerNodes], TOPIC, 0, ["r0", "r1", "r2"]);
+      const c = new Kafka(ctx, {
+        clientId: "reader",
+        bootstrapServers: [...cluster.brokerNodes],
+        instrumentation: { onSeek: (_id, p) => void seeks.push(p.offset) },
+      }).consumer({ autoOffsetReset: "earliest" });
+      c.assign([{ topic: TOPIC, partition: 0 }]);
+      c.seek({ topic: TOPIC, partition: 0, offset: 1000 }); // beyond the log end
+      while (seen.length < 3) for (const r of await c.poll({ timeoutMs: 500 })) seen.push(r.offset);
+      await c.unsubscribe();
+      done = c.assignment().length === 0;
+    });
+    await world.runUntil(() => done, { limitMs: world.now() + 30_000 });
+    expect(done).toBe(true);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(seeks).toEqual([1000, 0]);
+  });
+
   it("auto.offset.reset=latest starts at the high watermark; none fails poll", async () => {
     const { world, cluster } = await startCluster(12, [{ name: TOPIC, partitions: 1, replicationFactor: 3 }]);
     const out: Record<string, unknown> = {};

@@ -188,6 +188,26 @@ export class Consumer {
     return this.subscriptions.assigned();
   }
 
+  /**
+   * Drop the subscription or the manual assignment. A group member first gives its partitions
+   * up (onPartitionsRevoked, auto-commit if on) and leaves the group, as Java's unsubscribe().
+   */
+  async unsubscribe(): Promise<void> {
+    this.ensureOpen();
+    const group = this.group;
+    if (group && this.subscriptions.type === "topics") {
+      if (group.state === "STABLE") {
+        if (this.autoCommitEnabled) await this.commitQuietly();
+        const owned = this.subscriptions.assigned();
+        if (owned.length > 0) await this.invokeListener("onPartitionsRevoked", owned);
+      }
+      await group.maybeLeaveGroup("the consumer unsubscribed");
+    }
+    this.subscriptions.unsubscribe();
+    this.fetcher.clearBuffer();
+    this.instrumentation.onAssign?.(this.clientId, []);
+  }
+
   /** The generation and member id while in a group (for tests and labs). */
   groupMetadata(): Generation | undefined {
     return this.group?.generation;
@@ -232,7 +252,14 @@ export class Consumer {
       }
       // Virtual time is fractional: below 1 ms left, `now + remaining` may round back to `now`.
       const remaining = deadline - this.ctx.now();
-      if (remaining < 1 || this.closed || (group && group.rejoinNeeded)) return [];
+      // A pending rejoin ends the poll only for a subscription: with assign() the consumer
+      // never joins the group (it uses group.id only for offsets), so the flag stays set.
+      if (
+        remaining < 1 ||
+        this.closed ||
+        (group && this.subscriptions.type === "topics" && group.rejoinNeeded)
+      )
+        return [];
       if (!ready) {
         await this.ctx.sleep(Math.min(remaining, this.config.retryBackoffMs));
         return [];
