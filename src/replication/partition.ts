@@ -194,8 +194,11 @@ export class Partition {
     nowMs: number,
   ): { applied: boolean; isNewLeader: boolean; highWatermarkChanged: boolean } {
     const me = this.ctx.localBrokerId;
-    assert(state.leader === me, `makeLeader for ${this.name()} names leader ${state.leader}, not ${me}`);
-    assert(
+    assertInvariant(
+      state.leader === me,
+      `makeLeader for ${this.name()} names leader ${state.leader}, not ${me}`,
+    );
+    assertInvariant(
       state.isr.includes(me),
       `makeLeader for ${this.name()}: ISR [${state.isr}] lacks the leader ${me}`,
     );
@@ -450,8 +453,8 @@ export class Partition {
     if (!(proposed > before)) return false;
     this.log.maybeIncrementHighWatermark(proposed);
     const after = this.log.highWatermark;
-    assert(after >= before, `High watermark of ${this.name()} decreased from ${before} to ${after}`);
-    assert(
+    assertInvariant(after >= before, `High watermark of ${this.name()} decreased from ${before} to ${after}`);
+    assertInvariant(
       after <= this.log.logEndOffset,
       `High watermark ${after} of ${this.name()} is above its log end offset`,
     );
@@ -488,7 +491,7 @@ export class Partition {
 
   private propose(kind: "expand" | "shrink"): AlterIsrProposal {
     const proposed = this.isrState.kind === "committed" ? this.isr : this.isrState.proposedIsr;
-    assert(
+    assertInvariant(
       proposed.includes(this.ctx.localBrokerId),
       `Proposed ISR [${proposed}] of ${this.name()} lacks the leader`,
     );
@@ -547,7 +550,7 @@ export class Partition {
     if (answer.leaderEpoch !== this.leaderEpochValue || answer.partitionEpoch < this.partitionEpochValue) {
       return { highWatermarkChanged: false, retry: false };
     }
-    assert(
+    assertInvariant(
       answer.isr.includes(this.ctx.localBrokerId),
       `Committed ISR [${answer.isr}] of ${this.name()} lacks its leader`,
     );
@@ -624,6 +627,6 @@ function failedAppend(log: PartitionLog, error: ErrorInfo, errorMessage: string)
 }
 
 /** An invariant: its violation is a bug in the replication code, never bad input. */
-export function assert(condition: boolean, message: string): asserts condition {
+export function assertInvariant(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`Replication invariant violated: ${message}`);
 }
