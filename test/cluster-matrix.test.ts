@@ -12,7 +12,12 @@ import { describe, expect, it } from "vitest";
 import { formatMatrix, matrixConfigs, runMatrixCell, type MatrixConfig } from "../scripts/matrix";
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
-const SAFE: MatrixConfig = { replicationFactor: 3, minInsyncReplicas: 2, acks: -1, uncleanLeaderElectionEnable: false };
+const SAFE: MatrixConfig = {
+  replicationFactor: 3,
+  minInsyncReplicas: 2,
+  acks: -1,
+  uncleanLeaderElectionEnable: false,
+};
 
 describe("configuration matrix", () => {
   it("lists the meaningful combinations of RF × min.insync.replicas × acks × unclean election", () => {
@@ -28,7 +33,11 @@ describe("configuration matrix", () => {
       await runMatrixCell({ ...SAFE, replicationFactor: 1, minInsyncReplicas: 1 }, "single", SEEDS),
       await runMatrixCell({ ...SAFE, acks: 1 }, "single", SEEDS),
       await runMatrixCell({ ...SAFE, minInsyncReplicas: 1 }, "overlapping", SEEDS),
-      await runMatrixCell({ ...SAFE, minInsyncReplicas: 1, uncleanLeaderElectionEnable: true }, "overlapping", SEEDS),
+      await runMatrixCell(
+        { ...SAFE, minInsyncReplicas: 1, uncleanLeaderElectionEnable: true },
+        "overlapping",
+        SEEDS,
+      ),
       await runMatrixCell(SAFE, "power-loss-all", SEEDS.slice(0, 6)),
     ];
     const table = formatMatrix(rows);

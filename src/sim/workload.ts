@@ -40,12 +40,7 @@ import type { ClientContext, NodeId } from "./process";
 
 /** The part of src/check's HistoryRecorder the workload uses. */
 export interface WorkloadRecorder {
-  invoke(
-    type: "send" | "poll" | "seek",
-    process: string,
-    input: unknown,
-    options?: RecordOptions,
-  ): unknown;
+  invoke(type: "send" | "poll" | "seek", process: string, input: unknown, options?: RecordOptions): unknown;
   ok(handle: unknown, result: unknown, options?: RecordOptions): void;
   fail(handle: unknown, error: string, options?: RecordOptions): void;
   info(handle: unknown, error: string, options?: RecordOptions): void;
@@ -221,7 +216,11 @@ async function sendOnce(
     if (code === Errors.NONE.code) {
       stats.ok++;
       stats.acknowledgedRecords += values.length;
-      rec.ok(h, { positions: values.map((_, i) => ({ partition, offset: pr!.baseOffset + i })) }, at(ctx, node));
+      rec.ok(
+        h,
+        { positions: values.map((_, i) => ({ partition, offset: pr!.baseOffset + i })) },
+        at(ctx, node),
+      );
       return;
     }
     lastError = ERROR_NAMES.get(code) ?? `error ${code}`;
@@ -330,7 +329,12 @@ export async function drainTopic(ctx: ClientContext, options: DrainOptions): Pro
             continue;
           }
           offsets[p] = r.offset;
-          const s = rec.invoke("seek", ctx.nodeId, { topicPartition: tp(p), offset: r.offset }, at(ctx, node));
+          const s = rec.invoke(
+            "seek",
+            ctx.nodeId,
+            { topicPartition: tp(p), offset: r.offset },
+            at(ctx, node),
+          );
           rec.ok(s, {}, at(ctx, node));
         }
         const res = await net.request<FetchResponse>(node, "Fetch", {
