@@ -133,7 +133,7 @@ const groupArb = fc
     ),
   })
   .map(({ counts, members }) => {
-    const topics = new Map(counts.map((n, i) => [`t${i}`, n] as const));
+    const topics = new Map<string, number>(counts.map((n, i) => [`t${i}`, n]));
     const ms = members.map(([subs, seed], i) => {
       const names = subs.filter((s) => s < counts.length).map((s) => `t${s}`);
       const topicsOf = names.length > 0 ? names : ["t0"];
