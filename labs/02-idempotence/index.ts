@@ -89,17 +89,22 @@ const lab: LabDefinition<IdempotenceImpl> = defineLab<IdempotenceImpl>({
   },
   async run(impl, { seed, solution, verbose }) {
     const replay = replayCommand(lab, seed, solution);
-    const r = await runIdempotenceScenario(impl, { seed, replayCommand: replay, verbose: verbose === true });
+    const r = await runIdempotenceScenario(impl, {
+      seed,
+      replayCommand: replay,
+      verbose: verbose === true,
+      solution: solution === true,
+    });
     const cases = runSequenceCases(impl.checkSequence, sequenceCases(seed, SCENARIO.sequenceCases));
     const story = r.narration;
     story.section("The sequence check on its own");
     if (cases.failureCount === 0)
       story.say(
-        `Your sequence check also answered ${cases.cases} seeded cases as Kafka does: new producers, next batches, resends of each of the 5 remembered batches, older resends, gaps, overlaps, fenced and new epochs, and sequences wrapping past 2147483647.`,
+        `${solution === true ? "The reference" : "Your"} sequence check also answered ${cases.cases} seeded cases as Kafka does: new producers, next batches, resends of each of the 5 remembered batches, older resends, gaps, overlaps, fenced and new epochs, and sequences wrapping past 2147483647.`,
       );
     else {
       story.say(
-        `Your sequence check also met ${cases.cases} seeded cases of Kafka's rules; it answered ${plural(cases.failureCount, "case")} differently:`,
+        `${solution === true ? "The reference" : "Your"} sequence check also met ${cases.cases} seeded cases of Kafka's rules; it answered ${plural(cases.failureCount, "case")} differently:`,
       );
       for (const [rule, n] of cases.failuresByRule)
         story.item(`${rule}: ${n} of ${cases.casesByRule.get(rule) ?? n} wrong`);

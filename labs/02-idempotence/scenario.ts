@@ -84,6 +84,8 @@ export interface ScenarioResult {
 
 export interface ScenarioOptions {
   seed: number;
+  /** The reference solution runs (the story names solution/ instead of exercise/). */
+  solution?: boolean;
   replayCommand: string;
   verbose?: boolean;
 }
@@ -318,6 +320,7 @@ export async function runIdempotenceScenario(
             key: order.customer,
           });
           inFlight.set(name, order);
+          if (chargedOrders.has(order.orderId)) redeliveries++;
           await handler(order);
           inFlight.delete(name);
         },
@@ -332,6 +335,9 @@ export async function runIdempotenceScenario(
     });
   };
   const inFlight = new Map<string, Order>();
+  /** Deliveries of orders that had been charged before (redeliveries after crashes, or log copies). */
+  let redeliveries = 0;
+  const chargedOrders = new Set<string>();
 
   // ---- faults -------------------------------------------------------------------------------------
   const faultsEnd = at(S.faultsUntilMs);
@@ -400,6 +406,7 @@ export async function runIdempotenceScenario(
     });
   };
   db.onCommitted = (info) => {
+    for (const c of info.charges) chargedOrders.add(c.orderId);
     const plan = armed.get(info.consumer);
     if (plan?.mode === "after-charge" && info.charges.length > 0) {
       const last: ChargeRecord = info.charges[info.charges.length - 1]!;
@@ -525,15 +532,18 @@ export async function runIdempotenceScenario(
 
   // ---- the story ----------------------------------------------------------------------------------
   const cfg = settings.resolved;
+  const dir = options.solution === true ? "solution" : "exercise";
+  const your = options.solution === true ? "the reference" : "your";
+  const Your = options.solution === true ? "The reference" : "Your";
   story.section("The setup");
   story.say(
-    `A 3-broker cluster (plus 3 controllers) holds the topic ${S.topic}: ${S.partitions} partitions, replication factor ${S.replicationFactor}, min.insync.replicas ${S.minInsyncReplicas}. Every broker runs your sequence check (exercise/sequence-check.ts) on every batch an idempotent producer sends.`,
+    `A 3-broker cluster (plus 3 controllers) holds the topic ${S.topic}: ${S.partitions} partitions, replication factor ${S.replicationFactor}, min.insync.replicas ${S.minInsyncReplicas}. Every broker runs ${your} sequence check (${dir}/sequence-check.ts) on every batch an idempotent producer sends.`,
   );
   story.say(
-    `The shop's producer (exercise/producer-config.ts): acks=${cfg.acks === -1 ? "all" : cfg.acks}, retries=${cfg.retries}, max.in.flight.requests.per.connection=${cfg.maxInFlightRequestsPerConnection}, enable.idempotence=${cfg.idempotence}${cfg.idempotenceDisabledReason !== undefined && cfg.idempotenceDisabledReason !== "enable.idempotence=false" ? ` (${cfg.idempotenceDisabledReason})` : ""}; the lab sets request.timeout.ms=${LAB_PRODUCER_TIMINGS.requestTimeoutMs}.`,
+    `The shop's producer (${dir}/producer-config.ts): acks=${cfg.acks === -1 ? "all" : cfg.acks}, retries=${cfg.retries}, max.in.flight.requests.per.connection=${cfg.maxInFlightRequestsPerConnection}, enable.idempotence=${cfg.idempotence}${cfg.idempotenceDisabledReason !== undefined && cfg.idempotenceDisabledReason !== "enable.idempotence=false" ? ` (${cfg.idempotenceDisabledReason})` : ""}; the lab sets request.timeout.ms=${LAB_PRODUCER_TIMINGS.requestTimeoutMs}.`,
   );
   story.say(
-    `The payment service: ${S.consumers.join(" and ")} in group ${S.group}, auto-committing every ${S.autoCommitIntervalMs} ms, each running your handler (exercise/payment-consumer.ts) on every order against the payments database.`,
+    `The payment service: ${S.consumers.join(" and ")} in group ${S.group}, auto-committing every ${S.autoCommitIntervalMs} ms, each running ${your} handler (${dir}/payment-consumer.ts) on every order against the payments database (a restarted consumer is a new process: payments-1.2 is payments-1's second run).`,
   );
 
   story.section("What happened");
@@ -548,7 +558,7 @@ export async function runIdempotenceScenario(
   const errs = [...seqStats.errors].map(([k, v]) => `${v} ${k}`).join(", ");
   story.item(
     cfg.idempotence
-      ? `Idempotent producer: every batch carried a producer id and sequence numbers. Your sequence check answered ${seqStats.appended} batches "append", ${seqStats.duplicates} "duplicate" (a resend answered with its original offsets)${errs.length > 0 ? `, and refused ${errs}` : ""}.`
+      ? `Idempotent producer: every batch carried a producer id and sequence numbers. ${Your} sequence check answered ${seqStats.appended} batches "append", ${seqStats.duplicates} "duplicate" (a resend answered with its original offsets)${errs.length > 0 ? `, and refused ${errs}` : ""}.`
       : `Without idempotence the batches carried no producer id, so the brokers had no way to tell a resend from a new batch: every resend was appended again.`,
   );
   const bumps = producer?.idempotence?.producerEpoch ?? 0;
@@ -572,18 +582,24 @@ export async function runIdempotenceScenario(
   const tookEvents = world.trace.events.filter((e) => e.cat === "nemesis" && e.kind === "crash-leader");
   if (tookEvents.length > 0)
     story.item(
-      `Leader crashes: ${tookEvents.map((e) => `${String(e["target"])} at t=${fmtMs(e.t)}`).join(", ")} (each back after a few seconds; the controller moved its partitions' leadership to an in-sync follower, which had the producers' state too).`,
+      `Leader crashes: ${tookEvents.map((e) => `${String(e["target"])} at t=${fmtMs(e.t)}`).join(", ")} (${tookEvents.length === 1 ? "back" : "each back"} after a few seconds; the controller moved its partitions' leadership to an in-sync follower, which had the producers' state too).`,
     );
   else if (leaderCrashes.length === 0) story.item("No leader crashed in this run.");
   for (const c of crashes) {
     const back = `back at t=${fmtMs(c.restartAtMs)}`;
     const tp = c.order !== undefined ? `${c.order.topic}-${c.order.partition}` : "";
-    const resume =
-      c.order === undefined
-        ? ""
-        : c.committedOffset !== undefined
-          ? ` The group's committed offset for ${tp} was ${c.committedOffset}, so offsets ${c.committedOffset}–${c.order.offset} of ${tp} would be delivered again.`
-          : ` No offset of ${tp} had been committed yet, so ${tp} would be read again from the start.`;
+    let resume = "";
+    if (c.order !== undefined) {
+      const from = c.committedOffset ?? 0;
+      const upTo = c.mode === "after-charge" ? c.order.offset : c.order.offset - 1;
+      const committedText =
+        c.committedOffset === undefined
+          ? `No offset of ${tp} had been committed yet`
+          : `The group's committed offset for ${tp} was ${from}`;
+      if (from > upTo) resume = ` ${committedText}: nothing processed would be delivered again.`;
+      else
+        resume = ` ${committedText}, so ${from === upTo ? `offset ${from}` : `offsets ${from}–${upTo}`} of ${tp}, already processed, would be delivered again.`;
+    }
     if (c.mode === "after-charge")
       story.item(
         `t=${fmtMs(c.atMs)}: ${c.consumer} crashed right after the database committed the charge for ${c.order?.orderId ?? "an order"} (${tp} offset ${c.order?.offset ?? "?"}), before the consumer committed that offset (${back}).${resume}`,
@@ -596,7 +612,7 @@ export async function runIdempotenceScenario(
   }
   if (handlerErrorCount > 0)
     story.item(
-      `Your handler threw ${plural(handlerErrorCount, "time")} (the consumer retried the order each time); first: ${handlerErrors[0]}`,
+      `${Your} handler threw ${plural(handlerErrorCount, "time")} (the consumer retried the order each time); first: ${handlerErrors[0]}`,
     );
 
   story.section("The charges");
@@ -622,10 +638,14 @@ export async function runIdempotenceScenario(
   story.say(
     `${plural(db.charges.length, "charge")} for ${plural(byOrder.size, "order")} (${plural(ackedValues.size, "acknowledged order")}).${
       extraCharges > 0
-        ? ` Customers were charged ${plural(extraCharges, "time")} too many: ${euros(extraCents)} taken twice.`
+        ? ` Customers were charged ${plural(extraCharges, "time")} too many: ${euros(extraCents)} overcharged.`
         : " Nobody was charged twice."
     }${neverCharged.length > 0 ? ` ${plural(neverCharged.length, "acknowledged order")} never charged (first: ${neverCharged[0]}).` : ""}`,
   );
+  if (redeliveries > 0)
+    story.say(
+      `The consumers received ${plural(redeliveries, "order")} that had already been charged (redelivered after a crash, or a second copy in the log)${extraCharges === 0 ? ": each was recognised, and none was charged again." : "."}`,
+    );
   if (worst !== undefined) {
     const w = worst;
     story.say(
@@ -639,7 +659,7 @@ export async function runIdempotenceScenario(
   const dupCases = verdict.anomalies.find((a) => a.name === "duplicate");
   if (dupCases !== undefined)
     story.say(
-      `${plural(dupCases.count, "order")} ${dupCases.count === 1 ? "is" : "are"} stored twice in the log, at two offsets each: a consumer that keys its "already charged" check on topic-partition-offset would charge ${dupCases.count === 1 ? "it" : "them"} twice even without a crash.`,
+      `${plural(dupCases.count, "order")} ${dupCases.count === 1 ? "is" : "are"} stored more than once in the log, at different offsets: a consumer that keys its "already charged" check on topic-partition-offset would charge ${dupCases.count === 1 ? "it" : "them"} twice even without a crash.`,
     );
 
   return { verdict, narration: story, trace: world.trace.events };
