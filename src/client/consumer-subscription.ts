@@ -8,8 +8,8 @@
  * Invariants kept:
  * - a partition has a position only once it was initialised from a committed offset, a reset or
  *   a seek; records are fetched only for partitions with a position that are not paused;
- * - every assignment change bumps `assignmentEpoch`, so that work started for an older
- *   assignment (a fetch in flight, a commit of positions) can tell it is stale;
+ * - work started for an older assignment tells it is stale by the position: a fetch answer is
+ *   used only while the partition is still assigned at the fetch offset (see fetcher.ts);
  * - subscribe and assign are exclusive (Kafka's IllegalStateException "Subscription to topics,
  *   partitions and pattern are mutually exclusive").
  */
@@ -39,7 +39,6 @@ export class SubscriptionState {
   /** Topics subscribed with fromBeginning: their default reset is earliest (KafkaJS). */
   private readonly fromBeginning = new Set<string>();
   private readonly states = new Map<string, PartitionState>();
-  assignmentEpoch = 0;
 
   constructor(private readonly defaultReset: AutoOffsetReset) {}
 
@@ -95,7 +94,6 @@ export class SubscriptionState {
     }
     this.states.clear();
     for (const [k, v] of next) this.states.set(k, v);
-    this.assignmentEpoch++;
   }
 
   unsubscribe(): void {
@@ -103,7 +101,6 @@ export class SubscriptionState {
     this.fromBeginning.clear();
     this.states.clear();
     this.type = "none";
-    this.assignmentEpoch++;
   }
 
   assigned(): TopicPartition[] {

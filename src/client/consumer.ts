@@ -78,6 +78,7 @@ export class Consumer {
   private autoCommitOverride: boolean | undefined;
   private nextAutoCommitMs: number;
   private closed = false;
+  private polling = false;
   private runner: ConsumerRunner | undefined;
 
   constructor(host: ConsumerHost, config: ConsumerConfig = {}) {
@@ -222,6 +223,20 @@ export class Consumer {
   /** Records fetched since the last poll, up to maxRecords (default max.poll.records). */
   async poll(options: PollOptions = {}): Promise<ConsumerRecord[]> {
     this.ensureOpen();
+    // Kafka's consumer is not safe for concurrent use (ConcurrentModificationException).
+    if (this.polling)
+      throw new Error(
+        `Cannot poll consumer ${this.clientId}: another poll() is in progress (run() polls for you)`,
+      );
+    this.polling = true;
+    try {
+      return await this.pollOnce(options);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async pollOnce(options: PollOptions): Promise<ConsumerRecord[]> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
     const maxRecords = options.maxRecords ?? this.config.maxPollRecords;
     const deadline = this.ctx.now() + timeoutMs;

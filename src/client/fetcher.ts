@@ -133,7 +133,6 @@ export class Fetcher {
       isolationLevel: this.config.isolationLevel,
       topics,
     };
-    const epoch = this.subscriptions.assignmentEpoch;
     this.inFlight.add(node);
     this.stats.fetchesSent++;
     this.net
@@ -141,7 +140,7 @@ export class Fetcher {
         timeoutMs: this.config.requestTimeoutMs + this.config.fetchMaxWaitMs,
       })
       .then(
-        (res) => this.onFetchResponse(request, res, epoch),
+        (res) => this.onFetchResponse(request, res),
         () => {
           this.stats.fetchErrors++;
           this.metadata.invalidate();
@@ -153,7 +152,7 @@ export class Fetcher {
       });
   }
 
-  private onFetchResponse(request: FetchRequest, res: FetchResponse, _epoch: number): void {
+  private onFetchResponse(request: FetchRequest, res: FetchResponse): void {
     if (res.errorCode !== undefined && res.errorCode !== Errors.NONE.code) {
       this.stats.fetchErrors++;
       this.metadata.invalidate();
