@@ -98,6 +98,8 @@ interface CrashNote {
   inHand: number;
   /** A broker: when its links to the other brokers were cut, before the crash. */
   cutAtMs?: number;
+  /** The relay: orders in the outbox when it was killed. */
+  outbox?: number;
 }
 
 /** The learner's settings merged with the lab's, or why they cannot run. */
@@ -447,6 +449,7 @@ export async function runReliabilityScenario(
       backAtMs: world.now() + relayDownMs,
       why: "the relay process was killed",
       inHand: inFlight,
+      outbox: book.outboxSize,
     });
     world.after(relayDownMs, "relay restart", () => {
       startRelay();
@@ -650,11 +653,11 @@ function tell(x: StoryInput): Narration {
     const back = `back at ${T(k.backAtMs)}`;
     if (k.who.startsWith("broker"))
       story.item(
-        `${k.cutAtMs !== undefined ? `${T(k.cutAtMs)}: the network between ${k.who} (${k.why}) and the other brokers failed; clients still reached it, but its followers could not fetch. ` : ""}${T(k.atMs)}: ${k.who} crashed (${back}). The controller made a follower the leader: one that had nothing ${k.who} wrote after the cut.`,
+        `${k.cutAtMs !== undefined ? `${T(k.cutAtMs)}: the network between ${k.who} (${k.why}) and the other brokers failed; clients still reached it, but its followers could not fetch. ${p.acks === -1 ? "With acks=all its high watermark stopped: sends to it waited for followers that could not fetch, and none of them was acknowledged. " : `With acks=${p.acks} it went on acknowledging orders that no other broker had. `}` : ""}${T(k.atMs)}: ${k.who} crashed (${back}). The controller made a follower the leader: one that had nothing ${k.who} wrote after the cut.`,
       );
     else if (k.who === S.relay)
       story.item(
-        `${T(k.atMs)}: ${k.why}, with ${plural(k.inHand, "send")} not yet acknowledged in its producer (${back}; it started relayOrders again with a new producer).`,
+        `${T(k.atMs)}: ${k.why}, with ${plural(k.inHand, "send")} not yet acknowledged in its producer; ${k.outbox === 0 ? "the outbox was empty, so those orders existed nowhere else" : `${plural(k.outbox ?? 0, "order")} were still in the outbox`} (${back}; it ran relayOrders again with a new producer).`,
       );
     else
       story.item(
