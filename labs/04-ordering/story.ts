@@ -1,0 +1,269 @@
+/**
+ * Lab 04's narration: what the run did, told in business terms (orders created, paid, shipped)
+ * and tied to Kafka's mechanics (offsets, retries, in-flight requests, commits). The checker's
+ * verdict names the anomalies; this file explains where each order's events went out of order:
+ * in the log (the producer stored them out of send order) or in the consumer (the pool applied
+ * them out of offset order). Browser-safe.
+ */
+import { fmtMs, type EffectLedger, type History, type Verdict } from "../../src/check";
+import type { ResolvedProducerConfig } from "../../src/client";
+import { Narration, plural } from "../_lib";
+import { ORDER_EVENT_KINDS, type CommitPosition, type OrderEventKind } from "./pool";
+import { LAB_PRODUCER_TIMINGS, SCENARIO } from "./spec";
+
+export interface ConsumerCrash {
+  process: string;
+  atMs: number;
+  /** Committed offsets (next to read) per partition at the crash. */
+  committed: Map<number, number>;
+  /** Values being handled by a worker when the process died. */
+  inHand: string[];
+  /** What the pool reported as committable at the crash. */
+  reported: CommitPosition[];
+}
+
+export interface RunFacts {
+  t0: number;
+  ordersPlaced: number;
+  eventsSent: number;
+  sendFailures: string[];
+  sendFailureCount: number;
+  /** When each value was sent (virtual ms). */
+  sentAtMs: Map<string, number>;
+  consumerCrash: ConsumerCrash | undefined;
+  poolErrors: string[];
+  /** Effects applied (with redeliveries). */
+  handled: number;
+  /** Effects applied a second time (a redelivery after the crash, or a duplicate in the log). */
+  redelivered: number;
+  /** Sum of handling time over all workers (ms). */
+  busyMs: number;
+  producerStats:
+    { requestsSent: number; batchesSent: number; retries: number; requestTimeouts: number } | undefined;
+  /** Partition leaders the nemesis crashed (the partition it was asked to hit, when known). */
+  leaderCrashes: {
+    atMs: number;
+    node: string;
+    partition: number | undefined;
+    backAtMs: number | undefined;
+  }[];
+}
+
+export interface StoryInput {
+  facts: RunFacts;
+  settings: ResolvedProducerConfig;
+  ledger: EffectLedger;
+  history: History;
+  lostAnswers: number;
+  endMs: number;
+  verdict: Verdict;
+}
+
+interface Place {
+  partition: string;
+  offset: number;
+}
+
+const RANK: Record<OrderEventKind, number> = { created: 0, paid: 1, shipped: 2 };
+
+function parseValue(value: string): { orderId: string; kind: OrderEventKind } | undefined {
+  const [orderId, kind] = value.split(":");
+  if (orderId === undefined || !(ORDER_EVENT_KINDS as readonly string[]).includes(kind ?? ""))
+    return undefined;
+  return { orderId, kind: kind as OrderEventKind };
+}
+
+export function describeOrdering(input: StoryInput): Narration {
+  const { facts, settings, ledger, history, verdict } = input;
+  const S = SCENARIO;
+  const at = (ms: number): string => `t=${fmtMs(ms)}`;
+  const fromT0 = (ms: number): string => at(facts.t0 + ms);
+  const n = new Narration();
+
+  n.section("The setup");
+  n.say(
+    `A cluster of ${S.brokers} brokers (and 3 controllers) hosts \`${S.topic}\`: ${S.partitions} partitions, replication factor ${S.replicationFactor}, min.insync.replicas=${S.minInsyncReplicas}.`,
+  );
+  n.say(
+    `The cluster was ready at ${at(facts.t0)}; from then the order service places about 20 orders a second for ${fmtMs(S.ordersUntilMs)}. Each order has three events, keyed by its order id and sent as they happen, 5–60 ms apart: created → paid → shipped. It never waits for one acknowledgement before the next send. Your producer (exercise/producer-config.ts): enable.idempotence=${settings.idempotence}, max.in.flight.requests.per.connection=${settings.maxInFlightRequestsPerConnection}, retries=${settings.retries}, acks=${settings.acks === -1 ? "all" : settings.acks}; the lab sets request.timeout.ms=${LAB_PRODUCER_TIMINGS.requestTimeoutMs}.`,
+  );
+  n.say(
+    `The fulfilment consumer reads all ${S.partitions} partitions and hands each record to your pool (exercise/worker-pool.ts), which may run ${S.workers} workers; applying one event takes ${S.handleMs.min}–${S.handleMs.max} ms, so one worker manages at most ${Math.floor(1000 / ((S.handleMs.min + S.handleMs.max) / 2))} a second. Every ${S.commitIntervalMs} ms the consumer commits the offsets your pool reports as committable.`,
+  );
+
+  // ---- faults ----
+  n.section("What happened");
+  const p = facts.producerStats;
+  n.say(
+    `${facts.ordersPlaced} orders, ${facts.eventsSent} events sent, ${verdict.stats.messagesAcknowledged} acknowledged${facts.sendFailureCount > 0 ? `, ${facts.sendFailureCount} failed` : ""}.${p !== undefined ? ` The producer sent ${p.requestsSent} Produce requests; ${plural(p.requestTimeouts, "request")} timed out after ${LAB_PRODUCER_TIMINGS.requestTimeoutMs} ms and ${plural(p.retries, "batch", "batches")} were resent.` : ""}`,
+  );
+  n.item(
+    `${S.lossWindows.map((w) => `${fromT0(w.fromMs)}–${fmtMs(facts.t0 + w.untilMs)}`).join(" and ")}: ${S.responseLoss * 100}% of the brokers' answers to the order service were lost (${plural(input.lostAnswers, "message")} dropped). A lost answer looks like a dead connection: the request times out, every request in flight on that connection fails with it, and the producer resends them.`,
+  );
+  for (const c of facts.leaderCrashes)
+    n.item(
+      `${at(c.atMs)}: ${c.node}, ${c.partition !== undefined ? `leader of ${S.topic}-${c.partition}` : "a partition leader"}, crashed${c.backAtMs !== undefined ? ` (back at ${at(c.backAtMs)})` : ""}. The order service's requests in flight to it timed out; after a metadata refresh the producer resent them to the new leaders.`,
+    );
+  const crash = facts.consumerCrash;
+  if (crash !== undefined) {
+    const committed = [...crash.committed]
+      .sort((a, b) => a[0] - b[0])
+      .map(([part, o]) => `${S.topic}-${part}@${o}`)
+      .join(", ");
+    n.item(
+      `${at(crash.atMs)}: the consumer process (${crash.process}) was killed right after committing ${committed}; ${plural(crash.inHand.length, "event was", "events were")} being handled at that moment. It restarted ${fmtMs(S.consumerDownMs)} later with a new pool, from the committed offsets.`,
+    );
+  }
+  for (const e of facts.poolErrors) n.item(`your pool: ${e}`);
+
+  // ---- the log ----
+  const firstPlace = new Map<string, Place>();
+  for (const op of history) {
+    if (op.type !== "poll" || op.outcome !== "ok") continue;
+    for (const [tp, records] of Object.entries(op.records ?? {}))
+      for (const [offset, , value] of records) {
+        const had = firstPlace.get(value);
+        if (had === undefined || offset < had.offset) firstPlace.set(value, { partition: tp, offset });
+      }
+  }
+  for (const op of history) {
+    if (op.type !== "send" || op.outcome !== "ok" || op.positions === undefined) continue;
+    op.messages.forEach((m, i) => {
+      const pos = op.positions![i];
+      if (pos !== undefined && !firstPlace.has(m.value))
+        firstPlace.set(m.value, { partition: `${m.topic}-${pos.partition}`, offset: pos.offset });
+    });
+  }
+  const orders = new Map<string, Map<OrderEventKind, string>>();
+  for (const value of facts.sentAtMs.keys()) {
+    const v = parseValue(value);
+    if (v === undefined) continue;
+    let m = orders.get(v.orderId);
+    if (m === undefined) orders.set(v.orderId, (m = new Map()));
+    m.set(v.kind, value);
+  }
+  let logSwapped = 0;
+  let logExample = "";
+  const swappedOrders = new Set<string>();
+  for (const [orderId, events] of orders) {
+    const placed = ORDER_EVENT_KINDS.map((k) => ({ k, value: events.get(k) }))
+      .filter((x) => x.value !== undefined && firstPlace.has(x.value))
+      .map((x) => ({ k: x.k, value: x.value!, at: firstPlace.get(x.value!)! }));
+    for (let i = 1; i < placed.length; i++) {
+      const a = placed[i - 1]!;
+      const b = placed[i]!;
+      if (b.at.offset > a.at.offset) continue;
+      logSwapped++;
+      swappedOrders.add(orderId);
+      if (logExample === "")
+        logExample = `${orderId}: \`${b.k}\` was sent ${fmtMs(facts.sentAtMs.get(b.value)! - facts.sentAtMs.get(a.value)!)} after \`${a.k}\` but is stored at ${b.at.partition}@${b.at.offset}, before \`${a.k}\` at @${a.at.offset}`;
+      break;
+    }
+  }
+  n.section("The log: did each order's events land in the order they were sent?");
+  if (logSwapped === 0)
+    n.say(
+      `Yes: in every order the events' offsets follow their send order.${settings.idempotence ? " The idempotent producer's sequence numbers let each leader append a resent batch only in its place." : ""}`,
+    );
+  else {
+    n.say(
+      `No: ${plural(logSwapped, "order")} ${logSwapped === 1 ? "has" : "have"} events stored out of send order. For example ${logExample}.`,
+    );
+    n.say(
+      `This is the producer: ${settings.maxInFlightRequestsPerConnection} requests in flight, idempotence off. When a request timed out, later requests to the same partition had already been written; the resent batch went after them. A consumer reads the log in offset order, so for these orders even a perfect consumer applies \`paid\` before \`created\`.`,
+    );
+  }
+  const dups = verdict.anomalies.find((a) => a.name === "duplicate");
+  if (dups !== undefined)
+    n.say(
+      `${plural(dups.count, "event is", "events are")} stored twice: a resend of a batch whose answer was lost, which the leader had already written (without idempotence it cannot tell). Allowed here; lab 02 is about it.`,
+    );
+
+  // ---- the consumer ----
+  const firstApply = new Map<string, { atMs: number; offset: number; tp: string }>();
+  for (const e of ledger.entries())
+    if (!firstApply.has(e.value))
+      firstApply.set(e.value, { atMs: e.atMs, offset: e.offset, tp: e.topicPartition });
+  let poolSwapped = 0;
+  let poolExample = "";
+  let businessBroken = 0;
+  for (const [orderId, events] of orders) {
+    const applied = ORDER_EVENT_KINDS.map((k) => ({ k, value: events.get(k) }))
+      .filter((x) => x.value !== undefined && firstApply.has(x.value))
+      .map((x) => ({ k: x.k, ...firstApply.get(x.value!)! }))
+      .sort((a, b) => a.atMs - b.atMs);
+    let broken = false;
+    for (let i = 1; i < applied.length; i++) {
+      const a = applied[i - 1]!;
+      const b = applied[i]!;
+      if (RANK[b.k] > RANK[a.k]) continue;
+      broken = true;
+      if (b.offset > a.offset) {
+        // applied later although its offset is higher: not the pool's doing (the log was wrong)
+        continue;
+      }
+      poolSwapped++;
+      if (poolExample === "")
+        poolExample = `${orderId}: \`${a.k}\` (${a.tp}@${a.offset}) was applied at ${at(a.atMs)}, before \`${b.k}\` (@${b.offset}, applied at ${at(b.atMs)})`;
+      break;
+    }
+    if (broken) businessBroken++;
+  }
+  n.section("The consumer: were each order's events applied in offset order?");
+  if (poolSwapped === 0) n.say("Yes: for every order, effects were applied in the order of their offsets.");
+  else
+    n.say(
+      `No: in ${plural(poolSwapped, "order")} a worker applied an event before an earlier event of the same order had finished. For example ${poolExample}. One shared queue lets whichever worker is free take the next event, and handling times vary, so a later event of a key can overtake an earlier one.`,
+    );
+  if (businessBroken > 0)
+    n.say(
+      `In business terms, ${plural(businessBroken, "order")} went through created → paid → shipped in the wrong order (${swappedOrders.size} because of the log, the rest because of the pool).`,
+    );
+  const window = (S.throughput.untilMs - S.throughput.fromMs) / 1000;
+  const tput = verdict.liveness.find((l) => l.kind === "effect-throughput");
+  const busy = facts.busyMs / (S.workers * (input.endMs - facts.t0));
+  n.say(
+    `Throughput: ${tput !== undefined ? `${+tput.measured.toFixed(1)} events per second` : "not measured"} between ${fromT0(S.throughput.fromMs)} and ${fromT0(S.throughput.untilMs)} (${window} s; the floor is ${S.throughput.minPerSecond}). The ${S.workers} worker slots were busy ${Math.round(busy * 100)}% of the run. ${facts.handled} effects applied, ${facts.redelivered} of them a second time (redelivered after the crash, or a duplicate in the log: at-least-once, allowed).`,
+  );
+  const lost = verdict.anomalies.find((a) => a.name === "effect-lost");
+  if (lost !== undefined && crash !== undefined)
+    n.say(
+      `${plural(lost.count, "acknowledged event was", "acknowledged events were")} never applied: the offsets committed just before the crash were past events still queued or being handled, so the restarted consumer began after them.`,
+    );
+
+  // ---- what to do ----
+  n.section(verdict.ok ? "Result" : "What to fix");
+  if (verdict.ok) {
+    n.say(
+      "Every order's events were stored in send order and applied in offset order, nothing acknowledged was lost, and the pool kept up.",
+    );
+    return n;
+  }
+  const failing = new Set([
+    ...verdict.anomalies.filter((a) => a.forbidden).map((a) => a.name as string),
+    ...verdict.liveness.filter((l) => !l.ok).map((l) => l.name),
+  ]);
+  if (failing.has("nonmonotonic-send"))
+    n.item(
+      "nonmonotonic-send → exercise/producer-config.ts: the producer must keep send order across retries with several requests in flight.",
+    );
+  if (failing.has("effect-reordered"))
+    n.item(
+      "effect-reordered → exercise/worker-pool.ts: events of one order must never be handled by two workers at once.",
+    );
+  if (failing.has("effect-lost"))
+    n.item(
+      "effect-lost → committable() in exercise/worker-pool.ts: commit only up to the first offset not yet fully handled.",
+    );
+  if (failing.has("effect-throughput"))
+    n.item(
+      `effect-throughput → exercise/worker-pool.ts: one worker manages ${Math.floor(1000 / ((S.handleMs.min + S.handleMs.max) / 2))} events a second; the floor is ${S.throughput.minPerSecond}. Use all ${S.workers} workers, in parallel across keys.`,
+    );
+  if (failing.has("every-event-acknowledged"))
+    n.item(
+      "every-event-acknowledged → exercise/producer-config.ts: sends must survive lost answers and leader crashes (retries, acks=all).",
+    );
+  if (failing.has("lost-write"))
+    n.item("lost-write → exercise/producer-config.ts: with acks=all nothing acknowledged is lost.");
+  return n;
+}
