@@ -50,6 +50,10 @@ export interface GroupScenarioResult {
   distinctEffects: number;
   consumerCrashes: number;
   brokerFaults: number;
+  /** Times a broker finished loading the group's __consumer_offsets partition after the first (coordinator failovers). */
+  coordinatorFailovers: number;
+  /** Rebalances completed by the consumers (JoinGroup + SyncGroup rounds). */
+  rebalances: number;
   simulatedMs: number;
   events: number;
   complete: boolean;
@@ -234,6 +238,11 @@ export async function runGroupScenario(o: GroupScenarioOptions): Promise<GroupSc
     replayCommand: `npx vitest run test/groups-proof.test.ts -t "seed ${o.seed}"`,
   });
   const distinct = new Set(ledger.entries().map((e) => e.value)).size;
+  const coordinatorPartition = groupPartitionFor(GROUP, OFFSETS_PARTITIONS);
+  const loads = world.trace.events.filter(
+    (e) => e.kind === "group.loaded" && (e as { partition?: unknown }).partition === coordinatorPartition,
+  ).length;
+  const rebalances = world.trace.events.filter((e) => e.kind === "consumer.joined").length;
   return {
     verdict,
     acknowledged: acknowledgedValues(rec).size,
@@ -241,6 +250,8 @@ export async function runGroupScenario(o: GroupScenarioOptions): Promise<GroupSc
     distinctEffects: distinct,
     consumerCrashes,
     brokerFaults,
+    coordinatorFailovers: Math.max(0, loads - 1),
+    rebalances,
     simulatedMs: world.now(),
     events: world.scheduler.eventsExecuted,
     complete,

@@ -16,13 +16,13 @@ const SEEDS_B = Array.from({ length: 10 }, (_, i) => 2000 + i);
 function line(seed: number, r: GroupScenarioResult): string {
   const lost = r.verdict.anomalies.find((a) => a.name === "effect-lost")?.count ?? 0;
   const dup = r.verdict.anomalies.find((a) => a.name === "effect-duplicated")?.count ?? 0;
-  return `seed=${seed} acked=${r.acknowledged} effects=${r.effects} distinct=${r.distinctEffects} lost=${lost} duplicated=${dup} consumerCrashes=${r.consumerCrashes} brokerFaults=${r.brokerFaults} complete=${r.complete} t=${(r.simulatedMs / 1000).toFixed(1)}s`;
+  return `seed=${seed} acked=${r.acknowledged} effects=${r.effects} distinct=${r.distinctEffects} lost=${lost} duplicated=${dup} consumerCrashes=${r.consumerCrashes} brokerFaults=${r.brokerFaults} coordinatorFailovers=${r.coordinatorFailovers} rebalances=${r.rebalances} complete=${r.complete} t=${(r.simulatedMs / 1000).toFixed(1)}s`;
 }
 
 describe("consumer groups under crashes, restarts and rebalances", () => {
   it("(a) commit after processing: no effect lost on any seed", async () => {
     const lines: string[] = [];
-    const total = { acked: 0, duplicated: 0, seedsWithDuplicates: 0 };
+    const total = { acked: 0, duplicated: 0, seedsWithDuplicates: 0, failovers: 0, rebalances: 0 };
     for (const seed of SEEDS_A) {
       const r = await runGroupScenario({ seed, mode: "commit-after-processing" });
       lines.push(line(seed, r));
@@ -30,6 +30,8 @@ describe("consumer groups under crashes, restarts and rebalances", () => {
       total.acked += r.acknowledged;
       total.duplicated += dup;
       if (dup > 0) total.seedsWithDuplicates++;
+      total.failovers += r.coordinatorFailovers;
+      total.rebalances += r.rebalances;
       if (!r.verdict.ok) console.log(formatVerdict(r.verdict));
       expect(r.verdict.ok, line(seed, r)).toBe(true);
       expect(r.complete, `seed ${seed}: not every acknowledged message got its effect in time`).toBe(true);
@@ -37,9 +39,10 @@ describe("consumer groups under crashes, restarts and rebalances", () => {
       expect(r.acknowledged).toBeGreaterThan(100);
     }
     lines.push(
-      `(a) ${SEEDS_A.length} seeds: ${total.acked} acknowledged messages, 0 effects lost, ${total.duplicated} duplicated effects on ${total.seedsWithDuplicates} seeds (at-least-once)`,
+      `(a) ${SEEDS_A.length} seeds: ${total.acked} acknowledged messages, 0 effects lost, ${total.duplicated} duplicated effects on ${total.seedsWithDuplicates} seeds (at-least-once); ${total.rebalances} member rebalances, ${total.failovers} coordinator failovers`,
     );
     console.log(lines.join("\n"));
+    expect(total.failovers).toBeGreaterThan(0); // the coordinator did move under the group
   });
 
   it("(b) auto-commit with an in-memory queue: effects are lost on some seeds", async () => {
