@@ -606,6 +606,7 @@ export async function runReliabilityScenario(
     producer: producerSettings.resolved,
     consumer: consumerCfg.resolved,
     lastCommit,
+    trace: world.trace.events,
   });
   return { verdict, narration: story, trace: world.trace.events };
 }
@@ -625,6 +626,7 @@ interface StoryInput {
   producer: ResolvedProducerConfig;
   consumer: ResolvedConsumerConfig;
   lastCommit: Map<number, { offset: number; atMs: number; by: string }>;
+  trace: readonly TraceEvent[];
 }
 
 function tell(x: StoryInput): Narration {
@@ -659,10 +661,20 @@ function tell(x: StoryInput): Narration {
       story.item(
         `${T(k.atMs)}: ${k.why}, with ${plural(k.inHand, "send")} not yet acknowledged in its producer; ${k.outbox === 0 ? "the outbox was empty, so those orders existed nowhere else" : `${plural(k.outbox ?? 0, "order")} were still in the outbox`} (${back}; it ran relayOrders again with a new producer).`,
       );
-    else
+    else {
+      const revoked = x.trace.find((e) => e.kind === "consumer.onPartitionsRevoked" && e.t > k.atMs);
+      const joined =
+        revoked === undefined
+          ? undefined
+          : x.trace.find((e) => e.kind === "group.completeJoin" && e.t > revoked.t);
+      const rebalance =
+        revoked !== undefined && joined !== undefined
+          ? ` The group rebalanced from ${T(revoked.t)} (the members gave up their partitions, committing in onPartitionsRevoked if they had one) to ${T(joined.t)}, when the dead member's session.timeout.ms (${LAB_CONSUMER_SETTINGS.sessionTimeoutMs} ms) had run out: with the eager range assignor no member read from the topic in between.`
+          : "";
       story.item(
-        `${T(k.atMs)}: ${k.who} was killed ${k.why}, ${k.inHand === 0 ? "holding no order it had read and not shipped" : `holding ${plural(k.inHand, "order")} it had read but not shipped`} (${back} as a new group member; the group rebalanced when the dead member's session.timeout.ms expired, and again when it rejoined).`,
+        `${T(k.atMs)}: ${k.who} was killed ${k.why}, ${k.inHand === 0 ? "holding no order it had read and not shipped" : `holding ${plural(k.inHand, "order")} it had read but not shipped`} (${back} as a new group member).${rebalance}`,
       );
+    }
   }
   if (x.loopErrorCount > 0)
     story.item(
