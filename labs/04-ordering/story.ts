@@ -97,42 +97,48 @@ export function describeOrdering(input: StoryInput): Narration {
   n.say(
     `${facts.ordersPlaced} orders, ${facts.eventsSent} events sent, ${verdict.stats.messagesAcknowledged} acknowledged${facts.sendFailureCount > 0 ? `, ${facts.sendFailureCount} failed` : ""}.${p !== undefined ? ` The producer sent ${p.requestsSent} Produce requests; ${plural(p.requestTimeouts, "request")} timed out after ${LAB_PRODUCER_TIMINGS.requestTimeoutMs} ms and ${plural(p.retries, "batch", "batches")} were resent.` : ""}`,
   );
-  n.item(
-    `${S.lossWindows.map((w) => `${fromT0(w.fromMs)}–${fmtMs(facts.t0 + w.untilMs)}`).join(" and ")}: ${S.responseLoss * 100}% of the brokers' answers to the order service were lost (${plural(input.lostAnswers, "message")} dropped). A lost answer looks like a dead connection: the request times out, every request in flight on that connection fails with it, and the producer resends them.`,
-  );
+  const events: { atMs: number; text: string }[] = [];
+  events.push({
+    atMs: facts.t0 + S.lossWindows[0]!.fromMs,
+    text: `${S.lossWindows.map((w) => `${fromT0(w.fromMs)}–${fmtMs(facts.t0 + w.untilMs)}`).join(" and ")}: ${S.responseLoss * 100}% of the brokers' answers to the order service were lost (${plural(input.lostAnswers, "message")} dropped). A lost answer looks like a dead connection: the request times out, every request in flight on that connection fails with it, and the producer resends them.`,
+  });
   for (const c of facts.leaderCrashes)
-    n.item(
-      `${at(c.atMs)}: ${c.node}, ${c.partition !== undefined ? `leader of ${S.topic}-${c.partition}` : "a partition leader"}, crashed${c.backAtMs !== undefined ? ` (back at ${at(c.backAtMs)})` : ""}. The order service's requests in flight to it timed out; after a metadata refresh the producer resent them to the new leaders.`,
-    );
+    events.push({
+      atMs: c.atMs,
+      text: `${at(c.atMs)}: ${c.node}, ${c.partition !== undefined ? `leader of ${S.topic}-${c.partition}` : "a partition leader"}, crashed${c.backAtMs !== undefined ? ` (back at ${at(c.backAtMs)})` : ""}. The order service's requests in flight to it timed out; after a metadata refresh the producer resent them to the new leaders.`,
+    });
   const crash = facts.consumerCrash;
   if (crash !== undefined) {
     const committed = [...crash.committed]
       .sort((a, b) => a[0] - b[0])
       .map(([part, o]) => `${S.topic}-${part}@${o}`)
       .join(", ");
-    n.item(
-      `${at(crash.atMs)}: the consumer process (${crash.process}) was killed right after committing ${committed}; ${plural(crash.inHand.length, "event was", "events were")} being handled at that moment. It restarted ${fmtMs(S.consumerDownMs)} later with a new pool, from the committed offsets.`,
-    );
+    events.push({
+      atMs: crash.atMs,
+      text: `${at(crash.atMs)}: the consumer process (${crash.process}) was killed right after committing ${committed}; ${plural(crash.inHand.length, "event was", "events were")} being handled at that moment. It restarted ${fmtMs(S.consumerDownMs)} later with a new pool, from the committed offsets.`,
+    });
   }
+  for (const e of events.sort((a, b) => a.atMs - b.atMs)) n.item(e.text);
   for (const e of facts.poolErrors) n.item(`your pool: ${e}`);
 
   // ---- the log ----
-  const firstPlace = new Map<string, Place>();
+  // Every copy of every event: where polls read it and where acknowledgements placed it.
+  const copies = new Map<string, Map<string, Place>>();
+  const addCopy = (value: string, place: Place): void => {
+    let m = copies.get(value);
+    if (m === undefined) copies.set(value, (m = new Map()));
+    m.set(`${place.partition}@${place.offset}`, place);
+  };
   for (const op of history) {
-    if (op.type !== "poll" || op.outcome !== "ok") continue;
-    for (const [tp, records] of Object.entries(op.records ?? {}))
-      for (const [offset, , value] of records) {
-        const had = firstPlace.get(value);
-        if (had === undefined || offset < had.offset) firstPlace.set(value, { partition: tp, offset });
-      }
-  }
-  for (const op of history) {
-    if (op.type !== "send" || op.outcome !== "ok" || op.positions === undefined) continue;
-    op.messages.forEach((m, i) => {
-      const pos = op.positions![i];
-      if (pos !== undefined && !firstPlace.has(m.value))
-        firstPlace.set(m.value, { partition: `${m.topic}-${pos.partition}`, offset: pos.offset });
-    });
+    if (op.type === "poll" && op.outcome === "ok")
+      for (const [tp, records] of Object.entries(op.records ?? {}))
+        for (const [offset, , value] of records) addCopy(value, { partition: tp, offset });
+    if (op.type === "send" && op.outcome === "ok" && op.positions !== undefined)
+      op.messages.forEach((m, i) => {
+        const pos = op.positions![i];
+        if (pos !== undefined)
+          addCopy(m.value, { partition: `${m.topic}-${pos.partition}`, offset: pos.offset });
+      });
   }
   const orders = new Map<string, Map<OrderEventKind, string>>();
   for (const value of facts.sentAtMs.keys()) {
@@ -142,35 +148,46 @@ export function describeOrdering(input: StoryInput): Narration {
     if (m === undefined) orders.set(v.orderId, (m = new Map()));
     m.set(v.kind, value);
   }
-  let logSwapped = 0;
+  let logBroken = 0;
   let logExample = "";
+  /** Orders whose FIRST copies are out of order: even applying each event once goes wrong. */
   const swappedOrders = new Set<string>();
   for (const [orderId, events] of orders) {
-    const placed = ORDER_EVENT_KINDS.map((k) => ({ k, value: events.get(k) }))
-      .filter((x) => x.value !== undefined && firstPlace.has(x.value))
-      .map((x) => ({ k: x.k, value: x.value!, at: firstPlace.get(x.value!)! }));
-    for (let i = 1; i < placed.length; i++) {
-      const a = placed[i - 1]!;
-      const b = placed[i]!;
-      if (b.at.offset > a.at.offset) continue;
-      logSwapped++;
-      swappedOrders.add(orderId);
-      if (logExample === "")
-        logExample = `${orderId}: \`${b.k}\` was sent ${fmtMs(facts.sentAtMs.get(b.value)! - facts.sentAtMs.get(a.value)!)} after \`${a.k}\` but is stored at ${b.at.partition}@${b.at.offset}, before \`${a.k}\` at @${a.at.offset}`;
-      break;
+    const stored: { k: OrderEventKind; offset: number; tp: string; first: boolean }[] = [];
+    for (const k of ORDER_EVENT_KINDS) {
+      const value = events.get(k);
+      const places = [...(value === undefined ? [] : (copies.get(value)?.values() ?? []))].sort(
+        (a, b) => a.offset - b.offset,
+      );
+      places.forEach((pl, i) => stored.push({ k, offset: pl.offset, tp: pl.partition, first: i === 0 }));
+    }
+    stored.sort((a, b) => a.offset - b.offset);
+    const firsts = stored.filter((x) => x.first);
+    if (firsts.some((x, i) => i > 0 && RANK[x.k] < RANK[firsts[i - 1]!.k])) swappedOrders.add(orderId);
+    let top = -1;
+    let broken = false;
+    for (const x of stored) {
+      if (RANK[x.k] < top) broken = true;
+      top = Math.max(top, RANK[x.k]);
+    }
+    if (!broken) continue;
+    logBroken++;
+    if (logExample === "" || (swappedOrders.has(orderId) && swappedOrders.size === 1)) {
+      const shown = stored.slice(0, 7).map((x) => `${x.k}@${x.offset}`);
+      logExample = `${orderId} reads ${shown.join(", ")}${stored.length > 7 ? ", …" : ""} in ${stored[0]!.tp}`;
     }
   }
-  n.section("The log: did each order's events land in the order they were sent?");
-  if (logSwapped === 0)
+  n.section("The log: does each order read created → paid → shipped in offset order?");
+  if (logBroken === 0)
     n.say(
-      `Yes: in every order the events' offsets follow their send order.${settings.idempotence ? " The idempotent producer's sequence numbers let each leader append a resent batch only in its place." : ""}`,
+      `Yes: for every order, the log holds its events in the order they were sent.${settings.idempotence ? " The idempotent producer's sequence numbers let a leader append a resent batch only in its place, and recognise one it already has." : ""}`,
     );
   else {
     n.say(
-      `No: ${plural(logSwapped, "order")} ${logSwapped === 1 ? "has" : "have"} events stored out of send order. For example ${logExample}.`,
+      `No: ${plural(logBroken, "order")} ${logBroken === 1 ? "does" : "do"} not. For example ${logExample}. In ${swappedOrders.size} of them an event's first copy already lies behind a later event; in the rest a resent copy of an earlier event landed after a later one, so a consumer that applies the log in order sets the order back (to \`created\` after it was paid).`,
     );
     n.say(
-      `This is the producer: ${settings.maxInFlightRequestsPerConnection} requests in flight, idempotence off. When a request timed out, later requests to the same partition had already been written; the resent batch went after them. A consumer reads the log in offset order, so for these orders even a perfect consumer applies \`paid\` before \`created\`.`,
+      `This is the producer: ${settings.maxInFlightRequestsPerConnection} requests in flight, idempotence off. When a request timed out, the requests behind it failed with it although the leader may have written them, and the producer resent them in a different order, after requests that had gone out since. A consumer reads the log in offset order; it cannot repair this.`,
     );
   }
   const dups = verdict.anomalies.find((a) => a.name === "duplicate");
@@ -223,7 +240,7 @@ export function describeOrdering(input: StoryInput): Narration {
   const tput = verdict.liveness.find((l) => l.kind === "effect-throughput");
   const busy = facts.busyMs / (S.workers * (input.endMs - facts.t0));
   n.say(
-    `Throughput: ${tput !== undefined ? `${+tput.measured.toFixed(1)} events per second` : "not measured"} between ${fromT0(S.throughput.fromMs)} and ${fromT0(S.throughput.untilMs)} (${window} s; the floor is ${S.throughput.minPerSecond}). The ${S.workers} worker slots were busy ${Math.round(busy * 100)}% of the run. ${facts.handled} effects applied, ${facts.redelivered} of them a second time (redelivered after the crash, or a duplicate in the log: at-least-once, allowed).`,
+    `Throughput: ${tput !== undefined ? `${+tput.measured.toFixed(1)} events per second` : "not measured"} between ${fromT0(S.throughput.fromMs)} and ${fromT0(S.throughput.untilMs)} (${window} s; the floor is ${S.throughput.minPerSecond}). The ${S.workers} worker slots were busy ${Math.round(busy * 100)}% of the run. ${facts.handled} effects applied${facts.redelivered > 0 ? `, ${facts.redelivered} of them a second time (redelivered after the crash, or a duplicate in the log: at-least-once, allowed)` : ", none twice"}.`,
   );
   const lost = verdict.anomalies.find((a) => a.name === "effect-lost");
   if (lost !== undefined && crash !== undefined)
