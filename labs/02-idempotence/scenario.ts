@@ -20,10 +20,17 @@
  * Judged by the history checker: `duplicate` (an order stored at two offsets),
  * `effect-duplicated` (a customer charged twice for one order), `effect-lost` (an acknowledged
  * order never charged); liveness: every order acknowledged within 15 s, every acknowledged
- * order read within 20 s after the faults stop. The sequence check is also run on its own
- * against Kafka's rules (sequence-cases.ts).
+ * order read within 20 s after the faults stop, every order placed charged by the end. The
+ * sequence check is also run on its own against Kafka's rules (sequence-cases.ts).
  */
-import { EffectLedger, HistoryRecorder, checkHistory, fmtMs, type Verdict } from "../../src/check";
+import {
+  EffectLedger,
+  HistoryRecorder,
+  checkHistory,
+  fmtMs,
+  type LivenessResult,
+  type Verdict,
+} from "../../src/check";
 import {
   Kafka,
   resolveProducerConfig,
@@ -77,6 +84,7 @@ export interface SequenceCheckStats {
 }
 
 export interface ScenarioResult {
+  /** The checker's verdict, with the lab's "every order charged" among its liveness results. */
   verdict: Verdict;
   narration: Narration;
   trace: readonly TraceEvent[];
@@ -662,5 +670,34 @@ export async function runIdempotenceScenario(
       `${plural(dupCases.count, "order")} ${dupCases.count === 1 ? "is" : "are"} stored more than once in the log, at different offsets: a consumer that keys its "already charged" check on topic-partition-offset would charge ${dupCases.count === 1 ? "it" : "them"} twice even without a crash.`,
     );
 
-  return { verdict, narration: story, trace: world.trace.events };
+  // The business requirement, stated directly: every order the shop placed was charged (an
+  // order whose send never succeeded is not charged, and effect-lost does not count it).
+  const uncharged = placed.filter((o) => !byOrder.has(o.orderId));
+  const everyOrderCharged: LivenessResult = {
+    name: "every order charged",
+    kind: "every-order-charged" as LivenessResult["kind"],
+    ok: uncharged.length === 0,
+    measured: uncharged.length,
+    examples: [],
+    explanation:
+      uncharged.length === 0
+        ? `all ${plural(placed.length, "order")} the shop placed were charged by t=${fmtMs(endMs)}`
+        : `${uncharged.length} of ${plural(placed.length, "order")} the shop placed were never charged by t=${fmtMs(endMs)} (first: ${uncharged[0]!.orderId}, placed at t=${fmtMs(uncharged[0]!.atMs)})`,
+  };
+  const liveness = [...verdict.liveness, everyOrderCharged];
+  const bad = verdict.anomalies.filter((a) => a.forbidden);
+  const badLive = liveness.filter((l) => !l.ok);
+  const ok = bad.length === 0 && badLive.length === 0;
+  return {
+    verdict: {
+      ...verdict,
+      ok,
+      summary: ok
+        ? `PASS seed=${seed}: no forbidden anomaly, ${plural(liveness.length, "liveness check")} passed`
+        : `FAIL seed=${seed}: ${[...bad.map((a) => `${a.name} (${a.count})`), ...badLive.map((l) => `liveness: ${l.name}`)].join(", ")}`,
+      liveness,
+    },
+    narration: story,
+    trace: world.trace.events,
+  };
 }
