@@ -13,9 +13,10 @@
  * - Faults, all before `faultsUntilMs`: the leader of an `orders` partition crashes twice (back
  *   after 4–5 s); the relay is killed once, 1–1.8 s after the first leader crash, as soon as
  *   its producer holds an unacknowledged order; during each flash sale one consumer is killed
- *   right after its next successful offset commit (the moment a commit that runs ahead of the
- *   work costs the most), and restarts 1–2 s later as a new group member, so the group
- *   rebalances when the dead member's session expires and when it returns. A learner's loop that
+ *   right after its next successful offset commit while it holds orders it read and has not
+ *   shipped (the moment a commit that runs ahead of the work costs the most; 4 s after arming
+ *   at the latest), and restarts 1–2 s later as a new group member: the group rebalances, and
+ *   the rebalance completes once the dead member's session has expired. A learner's loop that
  *   throws ends its process, which is restarted a second later.
  * - Then quiet: the run ends once every order placed is shipped and the group's committed
  *   offsets reach the end of every partition, or at the deadline.
