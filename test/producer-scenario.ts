@@ -7,7 +7,7 @@
  */
 import { HistoryRecorder, analyzeHistory, type AnomalyName } from "../src/check";
 import { Kafka, type ProducerOptions } from "../src/client";
-import { World, createCluster, drainTopic, installNemesis } from "../src/sim";
+import { World, createCluster, drainTopic, installNemesis, type Cluster } from "../src/sim";
 import { recordSends, sendWindowed } from "./producer-helpers";
 
 export interface ProducerScenarioResult {
@@ -33,6 +33,8 @@ export interface ProducerScenarioOptions {
   responseLoss?: number;
   sends?: number;
   window?: number;
+  /** Called once the cluster is ready, before faults and sends start (tests that watch the run). */
+  observe?: (world: World, cluster: Cluster) => void;
 }
 
 const TOPIC = "orders";
@@ -65,6 +67,7 @@ export async function runProducerScenario(o: ProducerScenarioOptions): Promise<P
   };
   await world.runUntil(fullIsr, { limitMs: world.now() + 30_000 });
   const t0 = world.now();
+  o.observe?.(world, cluster);
   const epochsAtStart = leaderEpochSum();
   const faultEnd = t0 + 10_000;
   for (const b of cluster.brokerNodes)

@@ -384,6 +384,7 @@ export class BrokerCore implements BrokerServices {
       return;
     }
     for (const topic of new Set(delta.topicConfigs)) this.replicaManager.applyTopicConfig(topic);
+    if (delta.brokers.length > 0) this.replicaManager.onBrokersChanged(delta.brokers);
     const seen = new Set<string>();
     const partitions: { topic: string; partition: number }[] = [];
     for (const d of delta.partitions) {

@@ -66,7 +66,19 @@ export class OutboundRequests {
     return correlationId;
   }
 
-  /** Route a response; returns false if it is not one of ours (or came after its timeout). */
+  /**
+   * Stop waiting for `correlationId`: its callback will not run, and a late answer is ignored
+   * like one that came after its timeout. Returns false if it was not waiting.
+   */
+  cancel(correlationId: number): boolean {
+    const w = this.waiting.get(correlationId);
+    if (w === undefined) return false;
+    this.waiting.delete(correlationId);
+    w.cancelTimer();
+    return true;
+  }
+
+  /** Route a response; returns false if it is not one of ours (or came after its timeout or cancel). */
   onResponse(response: ResponseEnvelope): boolean {
     const w = this.waiting.get(response.correlationId);
     if (w === undefined || w.api !== response.api) return false;

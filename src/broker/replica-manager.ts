@@ -14,7 +14,15 @@
  *   changes role or epoch, a follower's log diverges, or maxWaitMs passes; the completion reads
  *   again (Kafka's DelayedFetch).
  * - Follower fetching: one Fetch in flight per leader broker; the answer is applied, then the
- *   next Fetch goes out at once (the leader long-polls it).
+ *   next Fetch goes out at once (the leader long-polls it). A fetcher left without partitions
+ *   after a metadata update is shut down with its request in flight (Kafka's
+ *   AbstractFetcherManager.shutdownIdleFetcherThreads, called from ReplicaManager.applyDelta),
+ *   so a later leadership on that broker starts with a fresh request. A request whose leader
+ *   has since registered again (a new broker epoch: the process that got it is gone) is
+ *   abandoned at once and the Fetch re-sent, where Kafka's network client would see the
+ *   connection close; without either, the fetcher would wait replica.socket.timeout.ms
+ *   (30 s by default) for an answer that cannot come, and an ISR follower would hold the high
+ *   watermark back meanwhile.
  * - ISR: a shrink check every replica.lag.time.max.ms / 2 (Kafka's isr-expiration task);
  *   proposals go to the AlterPartitionManager and its answers come back here.
  *
@@ -159,7 +167,27 @@ export class ReplicaManager implements ReplicaManagerApi {
       if (reg.leader === me) this.becomeLeader(p, reg, now);
       else this.becomeFollower(p, reg, now);
     }
+    this.shutdownIdleFetchers();
     this.pollFetchers();
+  }
+
+  /**
+   * Brokers registered, fenced or unfenced in the metadata. A Fetch in flight to a leader that
+   * has registered again since it was sent went to a process that is gone: abandon it and fetch
+   * again (see the header).
+   */
+  onBrokersChanged(brokerIds: readonly number[]): void {
+    let abandoned = false;
+    for (const id of new Set(brokerIds)) {
+      const f = this.fetchers.get(id);
+      const sentTo = f?.inflightLeaderBrokerEpoch;
+      if (f === undefined || sentTo === undefined) continue;
+      const registered = this.host.metadata.broker(id)?.brokerEpoch;
+      if (registered === undefined || registered === sentTo) continue;
+      this.abandonFetch(f, `leader ${id} registered again (broker epoch ${sentTo} → ${registered})`);
+      abandoned = true;
+    }
+    if (abandoned) this.pollFetchers();
   }
 
   /** Topic config overrides changed in the metadata: apply them to the topic's logs. */
@@ -455,6 +483,24 @@ export class ReplicaManager implements ReplicaManagerApi {
     return f;
   }
 
+  /** Kafka's shutdownIdleFetcherThreads: drop every fetcher without partitions, with its request in flight. */
+  private shutdownIdleFetchers(): void {
+    for (const [leaderId, f] of [...this.fetchers]) {
+      if (!f.isEmpty) continue;
+      if (f.inflightCorrelationId !== undefined) this.abandonFetch(f, "no partition left on this leader");
+      this.fetchers.delete(leaderId);
+    }
+  }
+
+  /** Forget the fetcher's request in flight; its answer, if one still comes, is ignored. */
+  private abandonFetch(f: ReplicaFetcher, reason: string): void {
+    const correlationId = f.inflightCorrelationId;
+    if (correlationId === undefined) return;
+    this.host.outbound.cancel(correlationId);
+    f.abandonInflight();
+    this.host.trace("replica.fetchAbandoned", { leaderId: f.leaderId, correlationId, reason });
+  }
+
   /** Send a Fetch to every leader that has ready partitions and no Fetch in flight. */
   pollFetchers(): void {
     if (this.stopped) return;
@@ -482,7 +528,12 @@ export class ReplicaManager implements ReplicaManagerApi {
         this.host.config.replicaSocketTimeoutMs,
         (res) => this.onFetchAnswer(f, correlationId, res),
       );
-      f.markInflight(correlationId, now, built.offsets);
+      f.markInflight(
+        correlationId,
+        now,
+        built.offsets,
+        this.host.metadata.broker(f.leaderId)?.brokerEpoch ?? -1,
+      );
     }
     if (nextWakeMs !== undefined && !this.fetcherPollScheduled) {
       this.fetcherPollScheduled = true;

@@ -10,6 +10,10 @@
  * the metadata update that must follow moves it elsewhere. A request that timed out delays
  * nothing: the next one is sent at once.
  *
+ * The request in flight remembers the leader's broker epoch when it was sent: the incarnation
+ * of the leader process it went to. The broker abandons it when that incarnation is gone (see
+ * the replica manager), as Kafka's network client fails a request whose connection closed.
+ *
  * Bounds: one request in flight per leader; at most replica.fetch.max.bytes per partition and
  * replica.fetch.response.max.bytes per response (the leader applies both).
  */
@@ -41,7 +45,12 @@ export interface FetchOutcome extends FollowerFetchOutcome {
 
 export class ReplicaFetcher {
   private readonly partitions = new Map<string, FetchedPartition>();
-  private inflight: { correlationId: number; sentAtMs: number; offsets: Map<string, number> } | null = null;
+  private inflight: {
+    correlationId: number;
+    sentAtMs: number;
+    offsets: Map<string, number>;
+    leaderBrokerEpoch: number;
+  } | null = null;
 
   constructor(
     readonly leaderId: number,
@@ -56,6 +65,10 @@ export class ReplicaFetcher {
   }
   get inflightSentAtMs(): number | undefined {
     return this.inflight?.sentAtMs;
+  }
+  /** The leader's broker epoch (its registration) when the request in flight was sent; -1 unknown. */
+  get inflightLeaderBrokerEpoch(): number | undefined {
+    return this.inflight?.leaderBrokerEpoch;
   }
   keys(): string[] {
     return [...this.partitions.keys()];
@@ -122,14 +135,22 @@ export class ReplicaFetcher {
     return { body, offsets };
   }
 
-  /** The request built by `buildRequest` went out with `correlationId`. */
-  markInflight(correlationId: number, nowMs: number, offsets: Map<string, number>): void {
+  /**
+   * The request built by `buildRequest` went out with `correlationId`, to the leader incarnation
+   * registered with `leaderBrokerEpoch` (-1: unknown).
+   */
+  markInflight(
+    correlationId: number,
+    nowMs: number,
+    offsets: Map<string, number>,
+    leaderBrokerEpoch = -1,
+  ): void {
     if (this.inflight !== null)
       throw new Error(`Cannot send a second Fetch to leader ${this.leaderId}: one is in flight`);
-    this.inflight = { correlationId, sentAtMs: nowMs, offsets };
+    this.inflight = { correlationId, sentAtMs: nowMs, offsets, leaderBrokerEpoch };
   }
 
-  /** Forget the request in flight (it timed out, or the connection is gone). */
+  /** Forget the request in flight (it timed out, the connection is gone, or the fetcher stops). */
   abandonInflight(): void {
     this.inflight = null;
   }
