@@ -73,6 +73,14 @@ const lab: LabDefinition<OrderingImpl> = defineLab<OrderingImpl>({
       failsWith: ["nonmonotonic-send"],
     },
     {
+      name: "retries=0 (no resend, so no reordering, but lost answers fail sends)",
+      build: (s) => ({
+        ...s,
+        producerConfig: { ...s.producerConfig, enableIdempotence: false, retries: 0 },
+      }),
+      failsWith: [LIVENESS.allSent],
+    },
+    {
       name: "idempotent producer, but the starter's shared queue",
       build: (s) => ({ ...s, createWorkerPool: STARTER_SHARED_QUEUE }),
       failsWith: ["effect-reordered"],
