@@ -375,7 +375,7 @@ export async function runIdempotenceScenario(
 
   // Consumer crashes: alternate consumers, at least one of each kind.
   const crashes: ConsumerCrash[] = [];
-  type Armed = { mode: "after-charge" | "mid-transaction"; downMs: number; fallback: boolean };
+  type Armed = { mode: "after-charge" | "mid-transaction"; downMs: number };
   const armed = new Map<string, Armed>();
   const crashNow = (
     name: string,
@@ -450,7 +450,6 @@ export async function runIdempotenceScenario(
     const plan: Armed = {
       mode,
       downMs: S.consumerDownMs.min + crashRng.int(S.consumerDownMs.max - S.consumerDownMs.min),
-      fallback: true,
     };
     world.at(when, `arm crash ${name}`, () => {
       if (!world.isUp(processOf.get(name)!)) return;
@@ -463,38 +462,13 @@ export async function runIdempotenceScenario(
   }
 
   for (const name of S.consumers) startConsumer(name);
-  const dbgAt = (globalThis as { __dbgAt?: number[] }).__dbgAt;
-  for (const ms of dbgAt ?? [])
-    world.at(at(ms), "dbg", () => {
-      for (const n of cluster.brokerNodes)
-        for (let p = 0; p < S.partitions; p++) {
-          const i = cluster.broker(n)?.replicaManager.partitionInfo(S.topic, p);
-          if (i !== undefined)
-            console.log(
-              ms,
-              n,
-              p,
-              i.role,
-              "leader",
-              i.leaderId,
-              "ep",
-              i.leaderEpoch,
-              "hw",
-              i.highWatermark,
-              "leo",
-              i.logEndOffset,
-              "isr",
-              i.isr.join(","),
-            );
-        }
-    });
 
   // ---- run --------------------------------------------------------------------------------------
   const everythingCharged = (): boolean => {
     if (!shopDone) return false;
-    const charged = new Set(db.charges.map((c) => c.orderId));
     for (const op of rec.history())
-      if (op.type === "send" && op.outcome === "ok" && !charged.has(op.messages[0]!.value)) return false;
+      if (op.type === "send" && op.outcome === "ok" && !chargedOrders.has(op.messages[0]!.value))
+        return false;
     return true;
   };
   let checkedAt = 0;
