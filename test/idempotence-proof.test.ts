@@ -6,8 +6,8 @@
  * Each seed: 3 brokers (RF 3, min.insync.replicas 2, acks=all) with separate controllers, 5%
  * of broker→producer messages lost, the nemesis crashing a partition leader every ~2.5 s for
  * 3.5-6 s (longer than the broker session timeout, so another replica takes over), a producer
- * keeping 12 keyed sends in flight for 10 s, then a drain of every partition and the checker
- * (src/check). See test/producer-scenario.ts.
+ * keeping 12 keyed sends in flight for 10 s (every one must complete), then a drain of every
+ * partition and the checker (src/check). See test/producer-scenario.ts.
  */
 import { describe, expect, it } from "vitest";
 import type { ProducerOptions } from "../src/client";
@@ -56,6 +56,9 @@ describe("idempotent producer under dropped answers, leader changes and retries"
         expect(r.anomalies["inconsistent-offsets"], at).toBe(0);
         expect(r.drainComplete, at).toBe(true);
         expect(r.sendsOk, at).toBeGreaterThan(0); // liveness: doing nothing does not pass
+        // One broker down at a time, min.insync.replicas 2 of 3: every send completes within
+        // delivery.timeout.ms (test/replication-regression-stale-fetch.test.ts: seeds that did not).
+        expect(r.sendsOk, at).toBe(r.sendsTotal);
       }
     }, 120_000);
   }
@@ -65,7 +68,7 @@ describe("idempotent producer under dropped answers, leader changes and retries"
     expect(total(all, (r) => r.retries)).toBeGreaterThan(1000);
     expect(total(all, (r) => r.brokerDuplicates)).toBeGreaterThan(200);
     expect(all.filter((r) => r.leaderChanges > 0).length).toBeGreaterThan(150);
-    expect(total(all, (r) => r.sendsOk) / total(all, (r) => r.sendsTotal)).toBeGreaterThan(0.95);
+    expect(total(all, (r) => r.sendsOk)).toBe(total(all, (r) => r.sendsTotal));
   });
 });
 
