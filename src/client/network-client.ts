@@ -55,7 +55,13 @@ export class NetworkClient {
   readonly clientId: string;
   readonly requestTimeoutMs: number;
   private readonly maxInFlightTotal: number;
-  private nextCorrelationId = 0;
+  /**
+   * Starts at a base drawn per client incarnation: a restarted client process must not take an
+   * answer meant for its previous incarnation as its own. Real TCP prevents that cross-talk (the
+   * old connection is gone); the simulated network addresses processes by name only. Drawn from
+   * a split stream so it does not shift the client's other random draws.
+   */
+  private nextCorrelationId: number;
   private readonly pending = new Map<number, Pending>();
 
   constructor(
@@ -65,6 +71,7 @@ export class NetworkClient {
     this.clientId = options.clientId;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxInFlightTotal = options.maxInFlightTotal ?? DEFAULT_MAX_IN_FLIGHT_TOTAL;
+    this.nextCorrelationId = ctx.rng.split("correlation-ids").int(2 ** 30);
     ctx.onMessage((from, message) => this.onMessage(from, message));
   }
 
