@@ -18,6 +18,10 @@
  * What must hold: once a leader has led for a few seconds, every running ISR follower has
  * fetched from it recently; a follower that stops fetching leaves the ISR through
  * AlterPartition after replica.lag.time.max.ms; acks=all sends complete.
+ *
+ * The other direction, found on the way: a restarted broker counted its correlation ids from 1
+ * again, so an answer meant for its previous process (the simulated network delivers it; TCP
+ * would not) could match one of its new requests. Ids now start at a per-incarnation base.
  */
 import { describe, expect, it } from "vitest";
 import { brokerConfig } from "../src/broker";
@@ -27,7 +31,8 @@ import { MetadataCache, type MetadataRecord } from "../src/controller";
 import { LogManager } from "../src/log";
 import { Errors, type ProduceResponse, type RequestEnvelope } from "../src/protocol";
 import { kafkaHighWatermark, truncateByLeaderEpoch } from "../src/replication";
-import type { Cluster, World } from "../src/sim";
+import { World, createCluster, type Cluster } from "../src/sim";
+import { LAB_TIMINGS } from "../src/sim/replication-scenario";
 import { SimDisk } from "../src/sim/sim-disk";
 import { TIMEOUT, batchOf, call, produceBody, startCluster } from "./cluster-harness";
 import { runProducerScenario } from "./producer-scenario";
@@ -285,6 +290,40 @@ describe("a follower whose fetches are lost", () => {
     await world.runUntil(() => cluster.isHealthy(), { limitMs: healedAtMs + 10_000 });
     expect(cluster.isHealthy()).toBe(true);
     expect(world.now() - healedAtMs).toBeLessThanOrEqual(socketTimeoutMs + 1500);
+  });
+});
+
+describe("a broker that restarts", () => {
+  it("never reuses a correlation id of its previous process, so an answer meant for that process matches nothing", async () => {
+    const world = new World({ seed: 5, trace: { messages: true, timers: false } });
+    const cluster = createCluster(world, {
+      controllers: 3,
+      brokerConfig: { ...LAB_TIMINGS, log: { minInsyncReplicas: 2 } },
+      topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
+    });
+    await cluster.waitUntilReady({ timeoutMs: 30_000 });
+    await world.runUntil(() => cluster.isHealthy(), { limitMs: world.now() + 30_000 });
+    const node = cluster.brokerNodes.find((n) => n !== cluster.leaderOf(TOPIC, 0))!;
+    await world.runFor(3000);
+    const restartAtMs = world.now();
+    world.restart(node); // crash and start again at once
+    await world.runUntil(() => cluster.isHealthy(), { limitMs: world.now() + 30_000 });
+    await world.runFor(5000);
+    // Every request the node sent (replica Fetch, heartbeats, registration...), by incarnation.
+    const ids = (before: boolean) =>
+      new Set(
+        world.trace.events
+          .filter(
+            (e) => e.kind === "deliver" && e.from === node && (e.sentAt as number) < restartAtMs === before,
+          )
+          .map((e) => /request #(\d+)$/.exec(String(e.msg))?.[1])
+          .filter((id) => id !== undefined),
+      );
+    const first = ids(true);
+    const second = ids(false);
+    expect(first.size).toBeGreaterThan(10);
+    expect(second.size).toBeGreaterThan(10);
+    expect([...second].filter((id) => first.has(id))).toEqual([]);
   });
 });
 

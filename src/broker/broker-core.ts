@@ -13,7 +13,11 @@
  * the metadata already shows it fenced and its leaderships moved.
  *
  * Timers: one NodeContext timer per scheduled callback (`schedule`), all dying with the process.
- * Periodic tasks re-arm themselves. Outgoing requests share one correlation-id counter.
+ * Periodic tasks re-arm themselves. Outgoing requests share one correlation-id counter, which
+ * starts at a per-incarnation base (correlationIdBase): the simulated network may hand a
+ * restarted broker an answer meant for its previous process (a TCP connection would have died
+ * with it), and that answer must match none of the new process's requests (a Fetch, an
+ * AlterPartition, its BrokerRegistration).
  */
 import {
   isRequest,
@@ -26,6 +30,7 @@ import {
 import {
   BrokerLifecycle,
   MetadataFetcher,
+  correlationIdBase,
   MetadataCache,
   isLifecycleResponse,
   isMetadataFetchResponse,
@@ -181,7 +186,7 @@ export class BrokerCore implements BrokerServices {
   start(ctx: NodeContext): void {
     this.ctx = ctx;
     this.running = true;
-    this.correlation = 1;
+    this.correlation = correlationIdBase(ctx.now());
     const c = this.config;
     this.logManager = LogManager.open(
       {
