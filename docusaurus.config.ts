@@ -7,6 +7,7 @@ import type * as Preset from "@docusaurus/preset-classic";
 import { themes as prismThemes } from "prism-react-renderer";
 import remarkCjkSoftBreaks from "./src/node/remark-cjk-soft-breaks";
 import remarkCodeRegion, { referencedFilesDigest } from "./src/node/remark-code-region";
+import protocolInBrowser from "./src/site/plugins/protocol-in-browser";
 
 const rootDir = __dirname;
 // Code shown by reference (src/node/remark-code-region.ts); no stray spaces where a Chinese
@@ -101,6 +102,9 @@ const config: Config = {
     // Last, so that its components shadow the themes above (see src/site/theme).
     sitePlugin,
   ],
+
+  // src/protocol's codecs in the browser (the storage page's RecordBatch explorer).
+  plugins: [protocolInBrowser],
 
   themeConfig: {
     colorMode: { respectPrefersColorScheme: true },
