@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { crc32c, encodeRecordBatch, type CompressionType } from "../../src/protocol";
 import { serveStatic, type StaticServer } from "./static-server";
 import {
   LOCALES,
@@ -274,4 +275,70 @@ describe("navigation and search", () => {
   it("made no request to another host", () => {
     expect(offHost).toEqual([]);
   });
+});
+
+describe("RecordBatch explorer (storage page)", () => {
+  const cases = LOCALES.flatMap((l) =>
+    (["none", "gzip"] as const).map((compression) => ({ locale: l.locale, prefix: l.prefix, compression })),
+  );
+
+  it.each(cases)(
+    "encodes the reader's record like src/protocol does ($locale, $compression)",
+    async ({ prefix, compression }: { prefix: string; compression: CompressionType }) => {
+      const record = { key: "order-7", value: "paid: 12.50 EUR", timestamp: 1_712_345_678_901 };
+      const header = { key: "source", value: "web" };
+      const page = await context.newPage();
+      const watcher = watch(page);
+      try {
+        await page.goto(`${server.origin}${prefix}/docs/topics/storage`);
+        const explorer = page.locator("[data-kl-explorer]");
+        await explorer.waitFor();
+        const input = (name: string) => explorer.locator(`[data-kl-input="${name}"]`);
+        await input("key").fill(record.key);
+        await input("value").fill(record.value);
+        await input("timestamp").fill(String(record.timestamp));
+        // Replace the default header with ours, so the test states every input it relies on.
+        while ((await input("header-key-0").count()) > 0) {
+          await input("header-remove-0").click();
+        }
+        await input("add-header").click();
+        await input("header-key-0").fill(header.key);
+        await input("header-value-0").fill(header.value);
+        await input("compression").selectOption(compression);
+
+        const utf8 = (s: string) => new TextEncoder().encode(s);
+        const expected = encodeRecordBatch({
+          compression,
+          records: [
+            {
+              key: utf8(record.key),
+              value: utf8(record.value),
+              headers: [{ key: header.key, value: utf8(header.value) }],
+              timestamp: record.timestamp,
+            },
+          ],
+        });
+        const expectedCrc = `0x${crc32c(expected, 21, expected.length).toString(16).padStart(8, "0")}`;
+
+        const crc = explorer.locator("[data-kl-crc]");
+        await expect.poll(() => crc.getAttribute("data-kl-crc")).toBe(expectedCrc);
+        expect(await crc.getAttribute("data-kl-crc-valid")).toBe("true");
+        const dump = explorer.locator('[data-kl-pane="batch"] [data-kl-byte]');
+        expect(await dump.count(), "bytes in the hex dump vs the batch size").toBe(expected.length);
+        const hex = (await dump.allInnerTexts()).join("");
+        expect(hex).toBe(Array.from(expected, (b) => b.toString(16).padStart(2, "0")).join(""));
+
+        // Pointing at a field highlights exactly its bytes (the crc: bytes 17..20).
+        await explorer.locator('[data-kl-field="crc"]').hover();
+        const active = await explorer
+          .locator('[data-kl-pane="batch"] [data-kl-byte][data-kl-active]')
+          .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute("data-kl-byte"))));
+        expect(active).toEqual([17, 18, 19, 20]);
+        expect(watcher.problems).toEqual([]);
+      } finally {
+        watcher.stop();
+        await page.close();
+      }
+    },
+  );
 });

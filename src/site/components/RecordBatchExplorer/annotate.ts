@@ -114,7 +114,7 @@ function zigzag64(n: bigint): bigint {
 }
 
 function quoted(bytes: Uint8Array): string {
-  return JSON.stringify(utf8Decode(bytes));
+  return `"${utf8Decode(bytes)}"`;
 }
 
 /** Decodes the attributes int16 into its bits (DefaultRecordBatch.java). */
