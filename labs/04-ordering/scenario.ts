@@ -29,8 +29,6 @@
  * manages 25), and every event the service sent acknowledged.
  */
 import {
-  EffectLedger,
-  HistoryRecorder,
   analyzeHistory,
   buildVerdict,
   checkLiveness,
@@ -40,15 +38,13 @@ import {
 } from "../../src/check";
 import {
   Kafka,
-  resolveProducerConfig,
   type ClientInstrumentation,
   type Producer,
   type ProducerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { groupCoordinatorComponent } from "../../src/group";
-import { World, createCluster, installNemesis, type ClientContext, type TraceEvent } from "../../src/sim";
-import { Narration, clientHistory } from "../_lib";
+import { World, installNemesis, type ClientContext, type TraceEvent } from "../../src/sim";
+import { Narration, labRecorders, learnerProducerConfig, startLabCluster, type LearnerConfig } from "../_lib";
 import {
   BoundedQueue,
   ORDER_EVENT_KINDS,
@@ -94,20 +90,14 @@ export interface ScenarioResult {
 /** The learner's settings merged with the lab's, or why they cannot run. */
 export function producerSettings(
   config: ProducerConfig,
-): { config: ProducerConfig; resolved: ResolvedProducerConfig } | { error: string } {
-  if (config === null || typeof config !== "object")
-    return { error: "exercise/producer-config.ts must export an object orderProducerConfig" };
-  const extra = Object.keys(config).filter((k) => !(PRODUCER_KEYS as readonly string[]).includes(k));
-  if (extra.length > 0)
-    return {
-      error: `orderProducerConfig sets ${extra.join(", ")}; this lab lets you set only ${PRODUCER_KEYS.join(", ")} (it fixes the timings itself)`,
-    };
-  const merged: ProducerConfig = { ...config, ...LAB_PRODUCER_TIMINGS };
-  try {
-    return { config: merged, resolved: resolveProducerConfig(merged) };
-  } catch (e) {
-    return { error: `orderProducerConfig cannot be used: ${e instanceof Error ? e.message : String(e)}` };
-  }
+): LearnerConfig<ProducerConfig, ResolvedProducerConfig> {
+  return learnerProducerConfig(config, {
+    file: "exercise/producer-config.ts",
+    exportName: "orderProducerConfig",
+    allowedKeys: PRODUCER_KEYS,
+    fixed: LAB_PRODUCER_TIMINGS,
+    fixedNote: "it fixes the timings itself",
+  });
 }
 
 function within(rng: { next(): number }, r: { min: number; max: number }): number {
@@ -133,35 +123,16 @@ export async function runOrderingScenario(
     seed,
     trace: { messages: options.verbose === true, timers: options.verbose === true },
   });
-  const cluster = createCluster(world, {
+  const cluster = await startLabCluster(world, {
     brokers: S.brokers,
-    controllers: 3,
-    brokerConfig: {
-      brokerSessionTimeoutMs: 3000,
-      // A follower whose Fetch was in flight to a crashed leader waits replica.socket.timeout.ms
-      // (Kafka: 30 s) before it fetches again; the simulator does not reset connections.
-      replicaSocketTimeoutMs: 3000,
-      offsetsTopicNumPartitions: 3,
-      log: { minInsyncReplicas: S.minInsyncReplicas },
-    },
-    topics: [{ name: S.topic, partitions: S.partitions, replicationFactor: S.replicationFactor }],
-    components: (b) => [groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200 })],
+    brokerConfig: { log: { minInsyncReplicas: S.minInsyncReplicas } },
+    topic: { name: S.topic, partitions: S.partitions, replicationFactor: S.replicationFactor },
   });
-  await cluster.waitUntilReady({ timeoutMs: 30_000 });
-  const fullIsr = (): boolean => {
-    const img = cluster.image();
-    const id = img?.topicIdsByName.get(S.topic);
-    const t = id === undefined ? undefined : img!.topics.get(id);
-    return t !== undefined && t.partitions.every((p) => p.isr.length === S.replicationFactor);
-  };
-  await world.runUntil(fullIsr, { limitMs: world.now() + 30_000 });
   const t0 = world.now();
   const at = (ms: number): number => t0 + ms;
 
   // ---- history, ledger ------------------------------------------------------------------------
-  const rec = new HistoryRecorder(() => world.now());
-  const ledger = new EffectLedger(() => world.now());
-  const history = clientHistory(rec);
+  const { rec, ledger, history } = labRecorders(world);
   const committed = new Map<number, number>();
   let onCommitted: (() => void) | undefined;
   const hooks: ClientInstrumentation = {

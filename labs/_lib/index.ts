@@ -11,3 +11,4 @@ export * from "./grading";
 export * from "./power-cut-disk";
 export * from "./probes";
 export * from "./client-history";
+export * from "./client-lab";

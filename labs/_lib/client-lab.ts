@@ -1,0 +1,172 @@
+/**
+ * What the client labs' scenarios (02 idempotence, 03 reliability, 04 ordering) share: taking the
+ * learner's client settings, starting the lab's cluster, and the recorders of what happened.
+ *
+ * - `learnerProducerConfig` / `learnerConsumerConfig`: the object the learner exports, checked
+ *   (an object, only the keys the lab lets the learner set), merged with the settings the lab
+ *   fixes (the lab's wins; the allowed keys and the fixed ones do not overlap), and resolved the
+ *   way the client will resolve it, so a config Kafka would refuse fails before the run with a
+ *   message naming the file and the export.
+ * - `startLabCluster`: the lab's brokers plus 3 controller-only nodes (a crashed broker does not
+ *   take the controller quorum with it), short broker session and replica socket timeouts, a
+ *   group coordinator on every broker, the lab's topic created; returns once every partition of
+ *   that topic has its full ISR (`waitForFullIsr`), so the scenario's t0 is a healthy cluster.
+ * - `labRecorders`: the history recorder, the effect ledger and the client-history adapter, all
+ *   on the world's clock.
+ *
+ * Invariant: these helpers make the same calls on the world, in the same order, as the code the
+ * labs had inline, so a seed replays the same run. Browser-safe.
+ */
+import { EffectLedger, HistoryRecorder } from "../../src/check";
+import {
+  resolveConsumerConfig,
+  resolveProducerConfig,
+  type ConsumerConfig,
+  type ProducerConfig,
+  type ResolvedConsumerConfig,
+  type ResolvedProducerConfig,
+} from "../../src/client";
+import { groupCoordinatorComponent } from "../../src/group";
+import type { LogSeams } from "../../src/log";
+import {
+  createCluster,
+  type Cluster,
+  type ClusterOptions,
+  type ClusterTopic,
+  type World,
+} from "../../src/sim";
+import { clientHistory, type ClientHistory } from "./client-history";
+
+// ---- the learner's client settings --------------------------------------------------------------
+
+export interface LearnerConfigSpec<C> {
+  /** The exercise file that exports the object, e.g. "exercise/producer-config.ts". */
+  file: string;
+  /** The export's name, e.g. "orderProducerConfig". */
+  exportName: string;
+  /** How the error messages name the object (default: `exportName`). */
+  label?: string;
+  /** The keys the learner may set. */
+  allowedKeys: readonly (keyof C)[];
+  /** What the lab sets itself, merged over the learner's object. */
+  fixed: Readonly<Partial<C>>;
+  /** Said after the list of allowed keys, e.g. "it fixes the timings itself". */
+  fixedNote?: string;
+}
+
+/** The merged config and its resolved form, or why the learner's object cannot run. */
+export type LearnerConfig<C, R> = { config: C; resolved: R } | { error: string };
+
+function learnerConfig<C extends object, R>(
+  config: C,
+  spec: LearnerConfigSpec<C>,
+  resolve: (merged: C) => R,
+): LearnerConfig<C, R> {
+  if (config === null || typeof config !== "object")
+    return { error: `${spec.file} must export an object ${spec.exportName}` };
+  const label = spec.label ?? spec.exportName;
+  const allowed = spec.allowedKeys as readonly PropertyKey[];
+  const extra = Object.keys(config).filter((k) => !allowed.includes(k));
+  if (extra.length > 0)
+    return {
+      error: `${label} sets ${extra.join(", ")}; this lab lets you set only ${spec.allowedKeys.join(", ")}${spec.fixedNote !== undefined ? ` (${spec.fixedNote})` : ""}`,
+    };
+  const merged = { ...config, ...spec.fixed } as C;
+  try {
+    return { config: merged, resolved: resolve(merged) };
+  } catch (e) {
+    return { error: `${label} cannot be used: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** The learner's producer settings merged with the lab's, or why they cannot run. */
+export function learnerProducerConfig(
+  config: ProducerConfig,
+  spec: LearnerConfigSpec<ProducerConfig>,
+): LearnerConfig<ProducerConfig, ResolvedProducerConfig> {
+  return learnerConfig(config, spec, resolveProducerConfig);
+}
+
+/** The learner's consumer settings merged with the lab's, or why they cannot run. */
+export function learnerConsumerConfig(
+  config: ConsumerConfig,
+  spec: LearnerConfigSpec<ConsumerConfig>,
+): LearnerConfig<ConsumerConfig, ResolvedConsumerConfig> {
+  return learnerConfig(config, spec, resolveConsumerConfig);
+}
+
+// ---- the cluster --------------------------------------------------------------------------------
+
+/**
+ * Broker settings of every client lab. Kafka's broker.session.timeout.ms is 9 s; a follower
+ * whose Fetch was in flight to a crashed leader waits replica.socket.timeout.ms (Kafka: 30 s)
+ * before it fetches again, because the simulator does not reset connections.
+ */
+export const LAB_BROKER_CONFIG = Object.freeze({
+  brokerSessionTimeoutMs: 3000,
+  replicaSocketTimeoutMs: 3000,
+  offsetsTopicNumPartitions: 3,
+});
+
+export interface LabClusterSpec {
+  brokers: number;
+  /** The lab's topic, created once the cluster runs. */
+  topic: ClusterTopic;
+  /** Broker settings beyond LAB_BROKER_CONFIG (e.g. `log: { minInsyncReplicas }`). */
+  brokerConfig?: ClusterOptions["brokerConfig"];
+  /** Storage seams of every broker (lab 02's sequence check). */
+  logSeams?: LogSeams;
+}
+
+/** How long the cluster may take to become ready (else waitUntilReady throws), then to fill the ISR. */
+const CLUSTER_START_LIMIT_MS = 30_000;
+
+/** Start the lab's cluster and run the world until every partition of the topic has a full ISR. */
+export async function startLabCluster(world: World, spec: LabClusterSpec): Promise<Cluster> {
+  const cluster = createCluster(world, {
+    brokers: spec.brokers,
+    controllers: 3,
+    brokerConfig: { ...LAB_BROKER_CONFIG, ...spec.brokerConfig },
+    topics: [spec.topic],
+    ...(spec.logSeams !== undefined ? { logSeams: spec.logSeams } : {}),
+    components: (b) => [groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200 })],
+  });
+  await cluster.waitUntilReady({ timeoutMs: CLUSTER_START_LIMIT_MS });
+  await waitForFullIsr(cluster, spec.topic, CLUSTER_START_LIMIT_MS);
+  return cluster;
+}
+
+/**
+ * Run the world until every partition of `topic` has all `replicationFactor` replicas in its ISR
+ * in the committed metadata, or `limitMs` has passed (it does not throw: the caller's run goes on).
+ */
+export async function waitForFullIsr(
+  cluster: Cluster,
+  topic: Pick<ClusterTopic, "name" | "replicationFactor">,
+  limitMs: number,
+): Promise<void> {
+  const fullIsr = (): boolean => {
+    const img = cluster.image();
+    const id = img?.topicIdsByName.get(topic.name);
+    const t = id === undefined ? undefined : img!.topics.get(id);
+    return t !== undefined && t.partitions.every((p) => p.isr.length === topic.replicationFactor);
+  };
+  await cluster.world.runUntil(fullIsr, { limitMs: cluster.world.now() + limitMs });
+}
+
+// ---- the recorders ------------------------------------------------------------------------------
+
+export interface LabRecorders {
+  /** Operations of the clients (sends, polls, commits...) for the history checker. */
+  rec: HistoryRecorder;
+  /** The effects the application applied (and those it expected). */
+  ledger: EffectLedger;
+  /** Client instrumentation hooks feeding `rec`. */
+  history: ClientHistory;
+}
+
+export function labRecorders(world: World): LabRecorders {
+  const rec = new HistoryRecorder(() => world.now());
+  const ledger = new EffectLedger(() => world.now());
+  return { rec, ledger, history: clientHistory(rec) };
+}
