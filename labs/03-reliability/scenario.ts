@@ -29,8 +29,6 @@
  * offsets reach the end of every partition.
  */
 import {
-  EffectLedger,
-  HistoryRecorder,
   analyzeHistory,
   buildVerdict,
   checkLiveness,
@@ -41,17 +39,22 @@ import {
 } from "../../src/check";
 import {
   Kafka,
-  resolveConsumerConfig,
-  resolveProducerConfig,
   type ClientInstrumentation,
   type ConsumerConfig,
   type ProducerConfig,
   type ResolvedConsumerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { groupCoordinatorComponent } from "../../src/group";
-import { World, createCluster, type NodeId, type TraceEvent } from "../../src/sim";
-import { Narration, clientHistory, plural } from "../_lib";
+import { World, type NodeId, type TraceEvent } from "../../src/sim";
+import {
+  Narration,
+  labRecorders,
+  learnerConsumerConfig,
+  learnerProducerConfig,
+  plural,
+  startLabCluster,
+  type LearnerConfig,
+} from "../_lib";
 import { OrderBook, Warehouse, type Order } from "./services";
 import {
   CONSUMER_KEYS,
@@ -104,42 +107,25 @@ interface CrashNote {
 }
 
 /** The learner's settings merged with the lab's, or why they cannot run. */
-export function relaySettings(
-  config: ProducerConfig,
-): { config: ProducerConfig; resolved: ResolvedProducerConfig } | { error: string } {
-  if (config === null || typeof config !== "object")
-    return { error: "exercise/order-producer.ts must export an object relayProducerConfig" };
-  const extra = Object.keys(config).filter((k) => !(PRODUCER_KEYS as readonly string[]).includes(k));
-  if (extra.length > 0)
-    return {
-      error: `relayProducerConfig sets ${extra.join(", ")}; this lab lets you set only ${PRODUCER_KEYS.join(", ")} (it fixes the timings itself)`,
-    };
-  const merged: ProducerConfig = { ...config, ...LAB_PRODUCER_TIMINGS };
-  try {
-    return { config: merged, resolved: resolveProducerConfig(merged) };
-  } catch (e) {
-    return { error: `relayProducerConfig cannot be used: ${e instanceof Error ? e.message : String(e)}` };
-  }
+export function relaySettings(config: ProducerConfig): LearnerConfig<ProducerConfig, ResolvedProducerConfig> {
+  return learnerProducerConfig(config, {
+    file: "exercise/order-producer.ts",
+    exportName: "relayProducerConfig",
+    allowedKeys: PRODUCER_KEYS,
+    fixed: LAB_PRODUCER_TIMINGS,
+    fixedNote: "it fixes the timings itself",
+  });
 }
 
 export function consumerSettings(
   config: ConsumerConfig,
-): { config: ConsumerConfig; resolved: ResolvedConsumerConfig } | { error: string } {
-  if (config === null || typeof config !== "object")
-    return { error: "exercise/order-consumer.ts must export an object fulfilmentConsumerConfig" };
-  const extra = Object.keys(config).filter((k) => !(CONSUMER_KEYS as readonly string[]).includes(k));
-  if (extra.length > 0)
-    return {
-      error: `fulfilmentConsumerConfig sets ${extra.join(", ")}; this lab lets you set only ${CONSUMER_KEYS.join(", ")}`,
-    };
-  const merged: ConsumerConfig = { ...config, ...LAB_CONSUMER_SETTINGS, groupId: SCENARIO.group };
-  try {
-    return { config: merged, resolved: resolveConsumerConfig(merged) };
-  } catch (e) {
-    return {
-      error: `fulfilmentConsumerConfig cannot be used: ${e instanceof Error ? e.message : String(e)}`,
-    };
-  }
+): LearnerConfig<ConsumerConfig, ResolvedConsumerConfig> {
+  return learnerConsumerConfig(config, {
+    file: "exercise/order-consumer.ts",
+    exportName: "fulfilmentConsumerConfig",
+    allowedKeys: CONSUMER_KEYS,
+    fixed: { ...LAB_CONSUMER_SETTINGS, groupId: SCENARIO.group },
+  });
 }
 
 function errorText(e: unknown): string {
@@ -165,42 +151,21 @@ export async function runReliabilityScenario(
     seed,
     trace: { messages: options.verbose === true, timers: options.verbose === true },
   });
-  const cluster = createCluster(world, {
+  const cluster = await startLabCluster(world, {
     brokers: S.brokers,
-    controllers: 3,
-    brokerConfig: {
-      brokerSessionTimeoutMs: 3000,
-      // A follower whose Fetch was in flight to a crashed leader waits replica.socket.timeout.ms
-      // (Kafka: 30 s) before it fetches again; the simulator does not reset connections.
-      replicaSocketTimeoutMs: 3000,
-      offsetsTopicNumPartitions: 3,
+    topic: {
+      name: S.topic,
+      partitions: S.partitions,
+      replicationFactor: S.replicationFactor,
+      configs: { "min.insync.replicas": String(S.minInsyncReplicas) },
     },
-    topics: [
-      {
-        name: S.topic,
-        partitions: S.partitions,
-        replicationFactor: S.replicationFactor,
-        configs: { "min.insync.replicas": String(S.minInsyncReplicas) },
-      },
-    ],
-    components: (b) => [groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200 })],
   });
-  await cluster.waitUntilReady({ timeoutMs: 30_000 });
-  const fullIsr = (): boolean => {
-    const img = cluster.image();
-    const id = img?.topicIdsByName.get(S.topic);
-    const t = id === undefined ? undefined : img!.topics.get(id);
-    return t !== undefined && t.partitions.every((p) => p.isr.length === S.replicationFactor);
-  };
-  await world.runUntil(fullIsr, { limitMs: world.now() + 30_000 });
   const t0 = world.now();
   const at = (ms: number): number => t0 + ms;
   const T = (ms: number): string => `t=${fmtMs(ms)}`;
 
   // ---- stores, history, hooks -----------------------------------------------------------------
-  const rec = new HistoryRecorder(() => world.now());
-  const ledger = new EffectLedger(() => world.now());
-  const history = clientHistory(rec);
+  const { rec, ledger, history } = labRecorders(world);
   const book = new OrderBook();
   const warehouse = new Warehouse(ledger, book, S.shipMs, world.rng("warehouse"));
   const relayInFlight = { n: 0 };
