@@ -23,28 +23,26 @@
  * order read within 20 s after the faults stop, every order placed charged by the end. The
  * sequence check is also run on its own against Kafka's rules (sequence-cases.ts).
  */
-import {
-  EffectLedger,
-  HistoryRecorder,
-  checkHistory,
-  fmtMs,
-  type LivenessResult,
-  type Verdict,
-} from "../../src/check";
+import { checkHistory, fmtMs, type LivenessResult, type Verdict } from "../../src/check";
 import {
   Kafka,
-  resolveProducerConfig,
   type ClientInstrumentation,
   type ConsumerRecord,
   type Producer,
   type ProducerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { groupCoordinatorComponent } from "../../src/group";
 import { logSeams, type CheckSequence, type SequenceCheckResult } from "../../src/log";
 import { Errors } from "../../src/protocol";
-import { World, createCluster, installNemesis, type Nemesis, type TraceEvent } from "../../src/sim";
-import { Narration, clientHistory, plural } from "../_lib";
+import { World, installNemesis, type Nemesis, type TraceEvent } from "../../src/sim";
+import {
+  Narration,
+  labRecorders,
+  learnerProducerConfig,
+  plural,
+  startLabCluster,
+  type LearnerConfig,
+} from "../_lib";
 import { PaymentsDatabase, type ChargeRecord, type Order } from "./payments-db";
 import {
   CHECKER_FORBIDDEN,
@@ -101,22 +99,15 @@ export interface ScenarioOptions {
 /** The learner's producer settings merged with the lab's timings, or why they cannot run. */
 export function shopProducerSettings(
   config: ProducerConfig,
-): { config: ProducerConfig; resolved: ResolvedProducerConfig } | { error: string } {
-  if (config === null || typeof config !== "object")
-    return { error: "exercise/producer-config.ts must export an object shopProducerConfig" };
-  const extra = Object.keys(config).filter((k) => !(PRODUCER_KEYS as readonly string[]).includes(k));
-  if (extra.length > 0)
-    return {
-      error: `exercise/producer-config.ts sets ${extra.join(", ")}; this lab lets you set only ${PRODUCER_KEYS.join(", ")} (it fixes the timings itself)`,
-    };
-  const merged: ProducerConfig = { ...config, ...LAB_PRODUCER_TIMINGS };
-  try {
-    return { config: merged, resolved: resolveProducerConfig(merged) };
-  } catch (e) {
-    return {
-      error: `exercise/producer-config.ts cannot be used: ${e instanceof Error ? e.message : String(e)}`,
-    };
-  }
+): LearnerConfig<ProducerConfig, ResolvedProducerConfig> {
+  return learnerProducerConfig(config, {
+    file: "exercise/producer-config.ts",
+    exportName: "shopProducerConfig",
+    label: "exercise/producer-config.ts",
+    allowedKeys: PRODUCER_KEYS,
+    fixed: LAB_PRODUCER_TIMINGS,
+    fixedNote: "it fixes the timings itself",
+  });
 }
 
 /** The learner's sequence check behind a guard: a frozen view of the state, a checked answer, counts. */
@@ -198,37 +189,17 @@ export async function runIdempotenceScenario(
     trace: { messages: options.verbose === true, timers: options.verbose === true },
   });
   const seqStats: SequenceCheckStats = { appended: 0, duplicates: 0, errors: new Map() };
-  const cluster = createCluster(world, {
+  const cluster = await startLabCluster(world, {
     brokers: S.brokers,
-    // Controllers on their own nodes: a crashed leader broker does not also take the quorum's leader.
-    controllers: 3,
-    brokerConfig: {
-      brokerSessionTimeoutMs: 3000,
-      // The simulator does not reset a crashed broker's connections, so a follower whose Fetch
-      // was in flight to it waits replica.socket.timeout.ms (Kafka: 30 s) before fetching again.
-      replicaSocketTimeoutMs: 3000,
-      offsetsTopicNumPartitions: 3,
-      log: { minInsyncReplicas: S.minInsyncReplicas },
-    },
-    topics: [{ name: S.topic, partitions: S.partitions, replicationFactor: S.replicationFactor }],
+    brokerConfig: { log: { minInsyncReplicas: S.minInsyncReplicas } },
+    topic: { name: S.topic, partitions: S.partitions, replicationFactor: S.replicationFactor },
     logSeams: logSeams({ checkSequence: guardedCheckSequence(impl.checkSequence, seqStats) }),
-    components: (b) => [groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200 })],
   });
-  await cluster.waitUntilReady({ timeoutMs: 30_000 });
-  const fullIsr = (): boolean => {
-    const img = cluster.image();
-    const id = img?.topicIdsByName.get(S.topic);
-    const t = id === undefined ? undefined : img!.topics.get(id);
-    return t !== undefined && t.partitions.every((p) => p.isr.length === S.replicationFactor);
-  };
-  await world.runUntil(fullIsr, { limitMs: world.now() + 30_000 });
   const t0 = world.now();
   const at = (ms: number): number => t0 + ms;
 
   // ---- history, ledger, database ----------------------------------------------------------------
-  const rec = new HistoryRecorder(() => world.now());
-  const ledger = new EffectLedger(() => world.now());
-  const history = clientHistory(rec);
+  const { rec, ledger, history } = labRecorders(world);
   const committed = new Map<string, { offset: number; atMs: number; by: string }>();
   const hooks: ClientInstrumentation = {
     ...history.hooks,
