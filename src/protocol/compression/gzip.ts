@@ -15,6 +15,7 @@
 import { deflateSync, inflateSync } from "fflate";
 import { corrupt, limitExceeded, type CompressionCodec } from "./codec";
 import { crc32 } from "./crc32";
+import { readUint32LE, writeUint32LE } from "./uint32-le";
 
 const FHCRC = 0x02;
 const FEXTRA = 0x04;
@@ -26,17 +27,6 @@ const TRAILER_BYTES = 8;
 
 export type GzipLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
-function readU32LE(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-}
-
-function writeU32LE(b: Uint8Array, p: number, v: number): void {
-  b[p] = v;
-  b[p + 1] = v >>> 8;
-  b[p + 2] = v >>> 16;
-  b[p + 3] = v >>> 24;
-}
-
 export function gzipCompress(data: Uint8Array, level: GzipLevel = 6): Uint8Array {
   const body = deflateSync(data, { level });
   const out = new Uint8Array(HEADER_BYTES + body.length + TRAILER_BYTES);
@@ -47,8 +37,8 @@ export function gzipCompress(data: Uint8Array, level: GzipLevel = 6): Uint8Array
   // MTIME (4..7) = 0: no time; XFL (8) = 0
   out[9] = 255; // OS = unknown
   out.set(body, HEADER_BYTES);
-  writeU32LE(out, HEADER_BYTES + body.length, crc32(data));
-  writeU32LE(out, HEADER_BYTES + body.length + 4, data.length);
+  writeUint32LE(out, HEADER_BYTES + body.length, crc32(data));
+  writeUint32LE(out, HEADER_BYTES + body.length + 4, data.length);
   return out;
 }
 
@@ -82,8 +72,8 @@ function skipHeader(data: Uint8Array): number {
 export function gzipDecompress(data: Uint8Array, maxOutputBytes: number): Uint8Array {
   const start = skipHeader(data);
   const trailer = data.length - TRAILER_BYTES;
-  const expectedCrc = readU32LE(data, trailer);
-  const isize = readU32LE(data, trailer + 4);
+  const expectedCrc = readUint32LE(data, trailer);
+  const isize = readUint32LE(data, trailer + 4);
   if (isize > maxOutputBytes) limitExceededThrow(isize, maxOutputBytes);
   // One spare byte: a stream that inflates to more than ISIZE fills it and is caught below.
   const out = new Uint8Array(isize + 1);

@@ -29,6 +29,7 @@ import {
   lz4DecompressBlock,
 } from "./lz4-block";
 import { xxhash32 } from "./xxhash32";
+import { readUint32LE, writeUint32LE } from "./uint32-le";
 
 const MAGIC = 0x184d2204;
 const FLG_VERSION_MASK = 0xc0;
@@ -43,24 +44,13 @@ const INCOMPRESSIBLE = 0x80000000;
 /** Kafka's default BLOCKSIZE_64KB. */
 export const LZ4_BLOCK_BYTES = 64 * 1024;
 
-function readU32LE(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-}
-
-function writeU32LE(b: Uint8Array, p: number, v: number): void {
-  b[p] = v;
-  b[p + 1] = v >>> 8;
-  b[p + 2] = v >>> 16;
-  b[p + 3] = v >>> 24;
-}
-
 export function lz4Compress(data: Uint8Array): Uint8Array {
   const blocks = Math.ceil(data.length / LZ4_BLOCK_BYTES);
   let bound = 7 + 4; // header and end mark
   for (let b = 0; b < blocks; b++)
     bound += 4 + lz4BlockBound(Math.min(LZ4_BLOCK_BYTES, data.length - b * LZ4_BLOCK_BYTES));
   const out = new Uint8Array(bound);
-  writeU32LE(out, 0, MAGIC);
+  writeUint32LE(out, 0, MAGIC);
   out[4] = FLG_VERSION_01 | FLG_BLOCK_INDEPENDENCE;
   out[5] = BD_BLOCK_SIZE_64KB << 4;
   out[6] = (xxhash32(out, 4, 6) >>> 8) & 0xff;
@@ -71,15 +61,15 @@ export function lz4Compress(data: Uint8Array): Uint8Array {
     const size = blockEnd - d - 4;
     if (size >= end - p) {
       // Incompressible: store it, as Kafka does when the compressed form is not smaller.
-      writeU32LE(out, d, (end - p) | INCOMPRESSIBLE);
+      writeUint32LE(out, d, (end - p) | INCOMPRESSIBLE);
       out.set(data.subarray(p, end), d + 4);
       d += 4 + (end - p);
     } else {
-      writeU32LE(out, d, size);
+      writeUint32LE(out, d, size);
       d = blockEnd;
     }
   }
-  writeU32LE(out, d, 0);
+  writeUint32LE(out, d, 0);
   return out.slice(0, d + 4);
 }
 
@@ -89,7 +79,7 @@ const SCRATCH_KEEP_BYTES = 8 * 1024 * 1024;
 
 export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Array {
   if (data.length < 7) throw corrupt("lz4", `frame of ${data.length} bytes is shorter than its header`);
-  if (readU32LE(data, 0) !== MAGIC) throw corrupt("lz4", "bad frame magic (expected 04 22 4d 18)", 0);
+  if (readUint32LE(data, 0) !== MAGIC) throw corrupt("lz4", "bad frame magic (expected 04 22 4d 18)", 0);
   const flg = data[4]!;
   const bd = data[5]!;
   if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01)
@@ -119,7 +109,7 @@ export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Ar
   let d = 0;
   for (;;) {
     if (p + 4 > data.length) throw corrupt("lz4", "frame ended before its end mark", p);
-    const word = readU32LE(data, p);
+    const word = readUint32LE(data, p);
     const blockAt = p;
     p += 4;
     if (word === 0) break;
@@ -129,7 +119,7 @@ export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Ar
       throw corrupt("lz4", `block of ${size} bytes exceeds the frame's maximum ${maxBlock}`, blockAt);
     if (p + size + (blockChecksums ? 4 : 0) > data.length)
       throw corrupt("lz4", `block of ${size} bytes runs past the end`, blockAt);
-    if (blockChecksums && xxhash32(data, p, p + size) !== readU32LE(data, p + size)) {
+    if (blockChecksums && xxhash32(data, p, p + size) !== readUint32LE(data, p + size)) {
       throw corrupt("lz4", "block checksum mismatch", p + size);
     }
     const room = Math.min(maxBlock, maxOutputBytes - d);
@@ -165,7 +155,7 @@ export function lz4Decompress(data: Uint8Array, maxOutputBytes: number): Uint8Ar
   }
   if (flg & FLG_CONTENT_CHECKSUM) {
     if (p + 4 > data.length) throw corrupt("lz4", "content checksum truncated", p);
-    if (xxhash32(out, 0, d) !== readU32LE(data, p)) throw corrupt("lz4", "content checksum mismatch", p);
+    if (xxhash32(out, 0, d) !== readUint32LE(data, p)) throw corrupt("lz4", "content checksum mismatch", p);
     p += 4;
   }
   if (p !== data.length) throw corrupt("lz4", `${data.length - p} bytes after the end of the frame`, p);

@@ -5,6 +5,7 @@
  * memory, and reject a declared content size above the caller's output limit early.
  */
 import { corrupt, limitExceeded } from "./codec";
+import { readUint32LE } from "./uint32-le";
 
 const FRAME_MAGIC = 0xfd2fb528;
 const SKIPPABLE_MASK = 0xfffffff0;
@@ -15,10 +16,6 @@ export interface ZstdFrameSummary {
   /** Sum of declared content sizes, or undefined if some frame does not declare one. */
   declaredContentBytes: number | undefined;
   largestWindowBytes: number;
-}
-
-function u32le(b: Uint8Array, p: number): number {
-  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
 function uintLE(b: Uint8Array, p: number, n: number): number {
@@ -40,10 +37,10 @@ export function summarizeZstdFrames(
   if (data.length === 0) throw corrupt("zstd", "no frame (empty input)");
   while (p < data.length) {
     if (p + 4 > data.length) throw corrupt("zstd", "frame magic truncated", p);
-    const magic = u32le(data, p);
+    const magic = readUint32LE(data, p);
     if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       if (p + 8 > data.length) throw corrupt("zstd", "skippable frame size truncated", p);
-      const size = u32le(data, p + 4);
+      const size = readUint32LE(data, p + 4);
       if (p + 8 + size > data.length) throw corrupt("zstd", "skippable frame runs past the end", p);
       p += 8 + size;
       continue;
