@@ -32,6 +32,7 @@ export interface LeaderElectionInput {
 /** Returns the new leader's broker id, or -1 for no leader. */
 export type LeaderElectionPolicy = (input: LeaderElectionInput) => number;
 
+// #region elect-leader
 export const electLeader: LeaderElectionPolicy = ({
   replicas,
   isr,
@@ -49,3 +50,4 @@ export const electLeader: LeaderElectionPolicy = ({
   }
   return NO_LEADER;
 };
+// #endregion elect-leader

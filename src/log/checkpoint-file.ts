@@ -49,6 +49,7 @@ export class CorruptCheckpointError extends Error {
  * The correct CheckpointWriter: tmp file, fsync, rename, fsync the directory. Kafka's order
  * (CheckpointFile.write); an existing `.tmp` from an earlier crash is overwritten.
  */
+// #region atomic-write
 export const atomicWriteFile: CheckpointWriter = (disk, path, content) => {
   const tmp = `${path}.tmp`;
   disk.create(tmp);
@@ -58,6 +59,7 @@ export const atomicWriteFile: CheckpointWriter = (disk, path, content) => {
   disk.rename(tmp, path); // readers now see the new file; the old one is gone from the cache
   disk.fsyncDir(parentDir(path)); // COMMIT: the rename survives a power loss from here on
 };
+// #endregion atomic-write
 
 const INT = /^[+-]?[0-9]+$/;
 

@@ -110,6 +110,7 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
  * (UnifiedLog.analyzeAndValidateProducerState, ProducerStateEntry.findDuplicateBatch,
  * ProducerAppendInfo.checkProducerEpoch and checkSequence). Pure.
  */
+// #region check-sequence
 export const defaultCheckSequence: CheckSequence = (state, batch) => {
   if (state === undefined || state.producerEpoch === NO_PRODUCER_EPOCH) return { kind: "append" };
   if (batch.producerEpoch === state.producerEpoch) {
@@ -141,6 +142,7 @@ export const defaultCheckSequence: CheckSequence = (state, batch) => {
     message: `Out of order sequence number for producer ${batch.producerId} at epoch ${batch.producerEpoch}: ${batch.baseSequence} (incoming seq. number), ${state.lastSequence} (current end sequence number)`,
   };
 };
+// #endregion check-sequence
 
 /** What the partition remembers of one producer (Kafka's ProducerStateEntry). */
 export class ProducerStateEntry implements ProducerSequenceState {

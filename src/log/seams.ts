@@ -74,6 +74,7 @@ export class SeamContractError extends Error {
   }
 }
 
+// #region floor-lookup
 /** Greatest index i with sorted[i] ≤ target, or -1. */
 function floorIndex(sorted: ArrayLike<number>, length: number, target: number): number {
   let lo = 0;
@@ -99,6 +100,7 @@ export function defaultLookupIndex(index: OffsetIndexView, targetRelativeOffset:
   const i = floorIndex(index.relativeOffsets, index.relativeOffsets.length, targetRelativeOffset);
   return i < 0 ? 0 : index.positions[i]!;
 }
+// #endregion floor-lookup
 
 export function defaultRecoveryStartSegment(
   segmentBaseOffsets: readonly number[],

@@ -36,6 +36,7 @@ export interface HighWatermarkInput {
 /** Returns the high watermark the leader should have; values ≤ the current one change nothing. */
 export type HighWatermarkRule = (input: HighWatermarkInput) => number;
 
+// #region kafka-high-watermark
 export const kafkaHighWatermark: HighWatermarkRule = (input) => {
   if (input.isrSize < input.effectiveMinIsr) return input.currentHighWatermark;
   let hw = input.leaderLogEndOffset;
@@ -44,6 +45,7 @@ export const kafkaHighWatermark: HighWatermarkRule = (input) => {
   }
   return hw;
 };
+// #endregion kafka-high-watermark
 
 /** The rule before Kafka 3.7: the same minimum, but also while the ISR is below min.insync.replicas. */
 export const highWatermarkBeforeKafka37: HighWatermarkRule = (input) =>
