@@ -91,7 +91,7 @@ export default function ReplicaLog(): ReactNode {
       <figcaption id="replica-log-caption" className={styles.caption}>
         <Translate id="home.log.caption">
           If broker 1 fails now, broker 2 becomes leader without offsets 6 and 7. With acks=1 the producer was
-          already told they were written. Lab 01 makes this happen; you make it stop.
+          already told they were written. Lab 03 makes this happen; you make it stop.
         </Translate>
       </figcaption>
     </figure>

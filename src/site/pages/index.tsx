@@ -118,12 +118,12 @@ function FirstLab(): ReactNode {
             </Translate>
           </li>
           <li>
-            <Translate id="home.firstLab.hint" values={{ command: <code>npm run hint -- 01</code> }}>
+            <Translate id="home.firstLab.hint" values={{ command: <code>npm run hint -- 03</code> }}>
               {"Stuck? {command} gives the next hint."}
             </Translate>
           </li>
           <li>
-            <Translate id="home.firstLab.grade" values={{ command: <code>npm run grade -- 01</code> }}>
+            <Translate id="home.firstLab.grade" values={{ command: <code>npm run grade -- 03</code> }}>
               {"Fixed it? {command} grades it on every seed."}
             </Translate>
           </li>
@@ -134,7 +134,7 @@ function FirstLab(): ReactNode {
       </div>
       <div className={styles.terminal}>
         <CodeBlock language="bash" title={translate({ id: "home.firstLab.terminal", message: "terminal" })}>
-          {"npm install\nnpx tsx labs/01-high-availability/lab.ts"}
+          {"npm install\nnpx tsx labs/03-reliability/lab.ts"}
         </CodeBlock>
       </div>
     </div>
