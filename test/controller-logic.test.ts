@@ -216,6 +216,18 @@ describe("buildPartitionChange", () => {
       leader: 2,
     });
   });
+  it("tells the policy which partition it elects for (labs narrate with it)", () => {
+    const p = { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1, leaderEpoch: 4, partitionEpoch: 9 };
+    const seen: unknown[] = [];
+    buildPartitionChange({ ...where, partitionId: 2 }, p, [2, 3], {
+      ...ctx,
+      electLeader: (input) => {
+        seen.push(input.partition);
+        return electLeader(input);
+      },
+    });
+    expect(seen).toEqual([{ topic: "orders", partition: 2 }]);
+  });
   it("returns null when nothing changes, and rejects a policy that picks a non-replica", () => {
     const p = { replicas: [2, 3], isr: [2, 3], leader: 2, leaderEpoch: 0, partitionEpoch: 0 };
     expect(buildPartitionChange(where, p, [2, 3], ctx)).toBeNull();

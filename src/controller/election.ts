@@ -27,6 +27,11 @@ export interface LeaderElectionInput {
   readonly uncleanLeaderElectionEnable: boolean;
   /** The current leader, or -1. Kafka keeps a leader that is still eligible. */
   readonly currentLeader: number;
+  /**
+   * Which partition this is (for logs and labs' narration; the rule itself never needs it).
+   * Set by the controller; absent when a policy is called directly.
+   */
+  readonly partition?: { readonly topic: string; readonly partition: number };
 }
 
 /** Returns the new leader's broker id, or -1 for no leader. */

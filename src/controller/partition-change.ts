@@ -44,6 +44,7 @@ export function buildPartitionChange(
     liveBrokers: ctx.liveBrokers,
     uncleanLeaderElectionEnable: ctx.uncleanLeaderElectionEnable,
     currentLeader: partition.leader,
+    partition: { topic: where.topicName, partition: where.partitionId },
   });
   if (leader !== NO_LEADER && !partition.replicas.includes(leader)) {
     throw new Error(
