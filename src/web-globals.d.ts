@@ -17,3 +17,19 @@ declare const console: {
 
 /** Deep copy of a value (web standard, also in Node 17+). The simulated network delivers copies. */
 declare function structuredClone<T>(value: T): T;
+
+/**
+ * The part of the WebAssembly JS API the core uses (src/protocol/crc32c-wasm.ts): synchronous
+ * compilation of a small module, which browsers allow on the main thread below 4 KiB.
+ */
+declare namespace WebAssembly {
+  interface Module {}
+  var Module: { new (bytes: Uint8Array): Module };
+  interface Instance {
+    readonly exports: Record<string, unknown>;
+  }
+  var Instance: { new (module: Module, imports?: Record<string, unknown>): Instance };
+  interface Memory {
+    readonly buffer: ArrayBuffer;
+  }
+}

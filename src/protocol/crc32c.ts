@@ -2,13 +2,19 @@
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of RecordBatch v2
  * (Kafka's `Crc32C` in clients/.../utils/Crc32C.java, KIP-98 moved batches to it).
  *
- * Slice-by-16: sixteen 256-entry tables let the loop consume 16 bytes per step. On
- * little-endian hosts (all mainstream ones) the bytes are loaded four at a time through an
- * Int32Array over the 4-byte-aligned middle of the range, which roughly doubles throughput;
- * elsewhere, and for the unaligned head and the tail, bytes are read one at a time. Every
- * batch appended to the log is checked, so this loop bounds the log's append throughput
- * (bench/log.bench.ts). Test vector: crc32c("123456789") = 0xE3069283.
+ * Slice-by-16: sixteen 256-entry tables let the loop consume 16 bytes per step. Every batch
+ * appended to the log is checked, so this loop bounds the log's append throughput
+ * (bench/log.bench.ts). Two implementations of the same loop:
+ * - WebAssembly (crc32c.wat via crc32c-wasm.ts) for inputs of WASM_MIN_BYTES or more: ~2.4×
+ *   the JavaScript loop (bench/protocol.bench.ts), in Node and in browsers alike;
+ * - JavaScript (crc32cUpdateJs) for short inputs and hosts without WebAssembly. On
+ *   little-endian hosts (all mainstream ones) it loads four bytes at a time through an
+ *   Int32Array over the 4-byte-aligned middle of the range; elsewhere, and for the unaligned
+ *   head and the tail, it reads bytes one at a time.
+ * Test vector: crc32c("123456789") = 0xE3069283.
  */
+
+import { instantiateCrc32cWasm } from "./crc32c-wasm";
 
 const POLY = 0x82f63b78;
 
@@ -32,7 +38,8 @@ function makeTables(): Uint32Array[] {
 
 // Sixteen separate 256-entry tables (rather than one 4096-entry table): index expressions stay
 // within a known 0..255 range, which measured ~10% faster in V8.
-const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = makeTables() as [
+const TABLES = makeTables();
+const [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15] = TABLES as [
   Uint32Array,
   Uint32Array,
   Uint32Array,
@@ -54,8 +61,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this many bytes the word loop is not worth setting up. */
 const WORD_LOOP_MIN_BYTES = 64;
 
-/** Continue a CRC-32C over bytes[start, end). Pass the previous result as `crc` to chain. */
-export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
+/**
+ * The JavaScript slice-by-16 loop: used for inputs shorter than WASM_MIN_BYTES and where
+ * WebAssembly is unavailable; exported for the tests and the benchmark that compare the two.
+ */
+export function crc32cUpdateJs(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   let c = ~crc >>> 0;
   let i = start;
   if (LITTLE_ENDIAN && end - i >= WORD_LOOP_MIN_BYTES) {
@@ -118,6 +128,19 @@ export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = by
   }
   while (i < end) c = T0[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
+}
+
+/** Below this many bytes the call and copy into WebAssembly cost more than they save. */
+const WASM_MIN_BYTES = 256;
+const wasmUpdate = instantiateCrc32cWasm(TABLES);
+
+/** Which loop serves inputs of WASM_MIN_BYTES or more on this host. */
+export const crc32cBackend: "wasm" | "js" = wasmUpdate === undefined ? "js" : "wasm";
+
+/** Continue a CRC-32C over bytes[start, end). Pass the previous result as `crc` to chain. */
+export function crc32cUpdate(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (wasmUpdate !== undefined && end - start >= WASM_MIN_BYTES) return wasmUpdate(crc, bytes, start, end);
+  return crc32cUpdateJs(crc, bytes, start, end);
 }
 
 /** CRC-32C of bytes[start, end), as an unsigned 32-bit number. */
