@@ -285,7 +285,8 @@ describe("RecordBatch explorer (storage page)", () => {
   it.each(cases)(
     "encodes the reader's record like src/protocol does ($locale, $compression)",
     async ({ prefix, compression }: { prefix: string; compression: CompressionType }) => {
-      const record = { key: "order-7", value: "paid: 12.50 EUR", timestamp: 1_712_345_678_901 };
+      // A value long enough (> 256 bytes) that the browser computes the CRC in WebAssembly.
+      const record = { key: "order-7", value: "paid: 12.50 EUR; ".repeat(20), timestamp: 1_712_345_678_901 };
       const header = { key: "source", value: "web" };
       const page = await context.newPage();
       const watcher = watch(page);
@@ -323,6 +324,7 @@ describe("RecordBatch explorer (storage page)", () => {
         const crc = explorer.locator("[data-kl-crc]");
         await expect.poll(() => crc.getAttribute("data-kl-crc")).toBe(expectedCrc);
         expect(await crc.getAttribute("data-kl-crc-valid")).toBe("true");
+        expect(await crc.getAttribute("data-kl-crc-backend"), "CRC-32C loop in the browser").toBe("wasm");
         const dump = explorer.locator('[data-kl-pane="batch"] [data-kl-byte]');
         expect(await dump.count(), "bytes in the hex dump vs the batch size").toBe(expected.length);
         const hex = (await dump.allInnerTexts()).join("");

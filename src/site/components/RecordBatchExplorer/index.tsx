@@ -13,6 +13,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import Translate, { translate } from "@docusaurus/Translate";
 import {
   RECORD_BATCH_OVERHEAD,
+  crc32cBackend,
   decodeRecordBatch,
   encodeRecordBatch,
   initCodecs,
@@ -195,6 +196,7 @@ function Output({ encoded }: { encoded: Encoded }): ReactNode {
           className={`${styles.stat} ${crcValid ? styles.valid : styles.invalid}`}
           data-kl-crc={hex32(batch.computedCrc)}
           data-kl-crc-valid={String(crcValid)}
+          data-kl-crc-backend={crc32cBackend}
         >
           <span className={styles.statLabel}>
             <Translate id="explorer.summary.crc" values={{ from: batch.crcStart, to: bytes.length - 1 }}>
