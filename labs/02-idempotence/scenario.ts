@@ -23,7 +23,7 @@
  * order read within 20 s after the faults stop, every order placed charged by the end. The
  * sequence check is also run on its own against Kafka's rules (sequence-cases.ts).
  */
-import { checkHistory, fmtMs, type LivenessResult, type Verdict } from "../../src/check";
+import { checkHistory, fmtMs, type LivenessResult } from "../../src/check";
 import {
   Kafka,
   type ClientInstrumentation,
@@ -34,13 +34,17 @@ import {
 } from "../../src/client";
 import { logSeams, type CheckSequence, type SequenceCheckResult } from "../../src/log";
 import { Errors } from "../../src/protocol";
-import { World, installNemesis, type Nemesis, type TraceEvent } from "../../src/sim";
+import { installNemesis, type Nemesis } from "../../src/sim";
 import {
   Narration,
   labRecorders,
+  labWorld,
   learnerProducerConfig,
   plural,
+  runUntilDone,
   startLabCluster,
+  type ClientScenarioOptions,
+  type ClientScenarioResult,
   type LearnerConfig,
 } from "../_lib";
 import { PaymentsDatabase, type ChargeRecord, type Order } from "./payments-db";
@@ -79,21 +83,6 @@ export interface SequenceCheckStats {
   appended: number;
   duplicates: number;
   errors: Map<string, number>;
-}
-
-export interface ScenarioResult {
-  /** The checker's verdict, with the lab's "every order charged" among its liveness results. */
-  verdict: Verdict;
-  narration: Narration;
-  trace: readonly TraceEvent[];
-}
-
-export interface ScenarioOptions {
-  seed: number;
-  /** The reference solution runs (the story names solution/ instead of exercise/). */
-  solution?: boolean;
-  replayCommand: string;
-  verbose?: boolean;
 }
 
 /** The learner's producer settings merged with the lab's timings, or why they cannot run. */
@@ -176,18 +165,15 @@ function euros(cents: number): string {
 
 export async function runIdempotenceScenario(
   impl: IdempotenceImpl,
-  options: ScenarioOptions,
-): Promise<ScenarioResult> {
+  options: ClientScenarioOptions,
+): Promise<ClientScenarioResult> {
   const { seed } = options;
   const S = SCENARIO;
   const story = new Narration();
   const settings = shopProducerSettings(impl.producerConfig);
   if ("error" in settings) throw new Error(settings.error);
 
-  const world = new World({
-    seed,
-    trace: { messages: options.verbose === true, timers: options.verbose === true },
-  });
+  const world = labWorld(options);
   const seqStats: SequenceCheckStats = { appended: 0, duplicates: 0, errors: new Map() };
   const cluster = await startLabCluster(world, {
     brokers: S.brokers,
@@ -442,16 +428,7 @@ export async function runIdempotenceScenario(
         return false;
     return true;
   };
-  let checkedAt = 0;
-  await world.runUntil(
-    () => {
-      // The predicate runs after every event: look at the history only a few times a second.
-      if (world.now() < faultsEnd || world.now() - checkedAt < 250) return false;
-      checkedAt = world.now();
-      return everythingCharged();
-    },
-    { limitMs: at(S.deadlineMs) },
-  );
+  await runUntilDone(world, everythingCharged, { fromMs: faultsEnd, limitMs: at(S.deadlineMs) });
   // A little more time, so that a late duplicate charge (or redelivery) has a chance to show.
   await world.runUntil(world.now() + 1000);
   const endMs = world.now();

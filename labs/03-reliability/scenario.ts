@@ -45,14 +45,19 @@ import {
   type ResolvedConsumerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { World, type NodeId, type TraceEvent } from "../../src/sim";
+import type { NodeId, TraceEvent } from "../../src/sim";
 import {
   Narration,
+  errorText,
   labRecorders,
+  labWorld,
   learnerConsumerConfig,
   learnerProducerConfig,
   plural,
+  runUntilDone,
   startLabCluster,
+  type ClientScenarioOptions,
+  type ClientScenarioResult,
   type LearnerConfig,
 } from "../_lib";
 import { OrderBook, Warehouse, type Order } from "./services";
@@ -80,18 +85,6 @@ export const LAB_EVENT_KINDS: ReadonlySet<string> = new Set([
   "loop-threw",
   "checkout-closed",
 ]);
-
-export interface ScenarioOptions {
-  seed: number;
-  replayCommand: string;
-  verbose?: boolean;
-}
-
-export interface ScenarioResult {
-  verdict: Verdict;
-  narration: Narration;
-  trace: readonly TraceEvent[];
-}
 
 interface CrashNote {
   who: string;
@@ -128,18 +121,14 @@ export function consumerSettings(
   });
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
-
 function within(rng: { int(n: number): number }, r: { min: number; max: number }): number {
   return r.min + rng.int(r.max - r.min + 1);
 }
 
 export async function runReliabilityScenario(
   impl: ReliabilityImpl,
-  options: ScenarioOptions,
-): Promise<ScenarioResult> {
+  options: ClientScenarioOptions,
+): Promise<ClientScenarioResult> {
   const { seed } = options;
   const S = SCENARIO;
   const producerSettings = relaySettings(impl.producerConfig);
@@ -147,10 +136,7 @@ export async function runReliabilityScenario(
   const consumerCfg = consumerSettings(impl.consumerConfig);
   if ("error" in consumerCfg) throw new Error(consumerCfg.error);
 
-  const world = new World({
-    seed,
-    trace: { messages: options.verbose === true, timers: options.verbose === true },
-  });
+  const world = labWorld(options);
   const cluster = await startLabCluster(world, {
     brokers: S.brokers,
     topic: {
@@ -495,15 +481,10 @@ export async function runReliabilityScenario(
     for (const f of book.fates.values()) if (f.shipped.length === 0) return false;
     return true;
   };
-  let checkedAt = 0;
-  await world.runUntil(
-    () => {
-      if (world.now() < faultsEnd || world.now() - checkedAt < 250) return false;
-      checkedAt = world.now();
-      return allShipped() && committedCaughtUp();
-    },
-    { limitMs: at(S.deadlineMs) },
-  );
+  await runUntilDone(world, () => allShipped() && committedCaughtUp(), {
+    fromMs: faultsEnd,
+    limitMs: at(S.deadlineMs),
+  });
   await world.runUntil(world.now() + 500);
   const endMs = world.now();
 

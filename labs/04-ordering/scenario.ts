@@ -28,14 +28,7 @@
  * Liveness: at least 40 events handled per simulated second while orders flow (one worker
  * manages 25), and every event the service sent acknowledged.
  */
-import {
-  analyzeHistory,
-  buildVerdict,
-  checkLiveness,
-  fmtMs,
-  type LivenessResult,
-  type Verdict,
-} from "../../src/check";
+import { analyzeHistory, buildVerdict, checkLiveness, fmtMs, type LivenessResult } from "../../src/check";
 import {
   Kafka,
   type ClientInstrumentation,
@@ -43,8 +36,17 @@ import {
   type ProducerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { World, installNemesis, type ClientContext, type TraceEvent } from "../../src/sim";
-import { Narration, labRecorders, learnerProducerConfig, startLabCluster, type LearnerConfig } from "../_lib";
+import { installNemesis, type ClientContext } from "../../src/sim";
+import {
+  errorText,
+  labRecorders,
+  labWorld,
+  learnerProducerConfig,
+  startLabCluster,
+  type ClientScenarioOptions,
+  type ClientScenarioResult,
+  type LearnerConfig,
+} from "../_lib";
 import {
   BoundedQueue,
   ORDER_EVENT_KINDS,
@@ -75,18 +77,6 @@ export const LAB_EVENT_KINDS: ReadonlySet<string> = new Set([
   "pool-error",
 ]);
 
-export interface ScenarioOptions {
-  seed: number;
-  replayCommand: string;
-  verbose?: boolean;
-}
-
-export interface ScenarioResult {
-  verdict: Verdict;
-  narration: Narration;
-  trace: readonly TraceEvent[];
-}
-
 /** The learner's settings merged with the lab's, or why they cannot run. */
 export function producerSettings(
   config: ProducerConfig,
@@ -104,14 +94,10 @@ function within(rng: { next(): number }, r: { min: number; max: number }): numbe
   return r.min + rng.next() * (r.max - r.min);
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
-
 export async function runOrderingScenario(
   impl: OrderingImpl,
-  options: ScenarioOptions,
-): Promise<ScenarioResult> {
+  options: ClientScenarioOptions,
+): Promise<ClientScenarioResult> {
   const { seed } = options;
   const S = SCENARIO;
   const settings = producerSettings(impl.producerConfig);
@@ -119,10 +105,7 @@ export async function runOrderingScenario(
   if (typeof impl.createWorkerPool !== "function")
     throw new Error("exercise/worker-pool.ts must export a function createWorkerPool(services)");
 
-  const world = new World({
-    seed,
-    trace: { messages: options.verbose === true, timers: options.verbose === true },
-  });
+  const world = labWorld(options);
   const cluster = await startLabCluster(world, {
     brokers: S.brokers,
     brokerConfig: { log: { minInsyncReplicas: S.minInsyncReplicas } },

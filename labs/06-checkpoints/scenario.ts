@@ -32,7 +32,16 @@ import {
 } from "../../src/log";
 import { Errors, decodeRecordBatches, encodeRecordBatch } from "../../src/protocol";
 import { SeededRng, SimDisk, type PowerLossReport, type Rng } from "../../src/sim";
-import { LabTrace, Narration, PowerCut, PowerCutDisk, VerdictBuilder, fmtBytes, plural } from "../_lib";
+import {
+  LabTrace,
+  Narration,
+  PowerCut,
+  PowerCutDisk,
+  VerdictBuilder,
+  errorText,
+  fmtBytes,
+  plural,
+} from "../_lib";
 import { fmtMs } from "../../src/check";
 import { CONFIG_KEY, REQUIREMENTS, SCENARIO, type CheckpointImpl } from "./spec";
 
@@ -188,7 +197,7 @@ export function runCheckpointScenario(
     try {
       manager = LogManager.open({ disk, logDir: SCENARIO.logDir, defaultConfig, seams }, now);
     } catch (e) {
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      const message = errorText(e);
       story.section(`The broker does not start (t=${fmtMs(now)})`);
       story.say(message);
       vb.liveness("broker-restarts", false, `the broker could not start at t=${fmtMs(now)}: ${message}`);

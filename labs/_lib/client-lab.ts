@@ -13,11 +13,13 @@
  *   that topic has its full ISR (`waitForFullIsr`), so the scenario's t0 is a healthy cluster.
  * - `labRecorders`: the history recorder, the effect ledger and the client-history adapter, all
  *   on the world's clock.
+ * - `ClientScenarioOptions` / `ClientScenarioResult`: what a client lab's scenario takes and
+ *   returns; `labWorld` makes its world, `runUntilDone` runs it until the lab's work is done.
  *
  * Invariant: these helpers make the same calls on the world, in the same order, as the code the
  * labs had inline, so a seed replays the same run. Browser-safe.
  */
-import { EffectLedger, HistoryRecorder } from "../../src/check";
+import { EffectLedger, HistoryRecorder, type Verdict } from "../../src/check";
 import {
   resolveConsumerConfig,
   resolveProducerConfig,
@@ -29,13 +31,62 @@ import {
 import { groupCoordinatorComponent } from "../../src/group";
 import type { LogSeams } from "../../src/log";
 import {
+  World,
   createCluster,
   type Cluster,
   type ClusterOptions,
   type ClusterTopic,
-  type World,
+  type TraceEvent,
 } from "../../src/sim";
 import { clientHistory, type ClientHistory } from "./client-history";
+import type { Narration } from "./narration";
+import type { LabRunOptions } from "./types";
+
+// ---- the scenario's terms -----------------------------------------------------------------------
+
+export interface ClientScenarioOptions extends LabRunOptions {
+  /** The command that replays this run, put in the verdict. */
+  replayCommand: string;
+}
+
+export interface ClientScenarioResult {
+  /** The checker's verdict, with the lab's own liveness checks among its results. */
+  verdict: Verdict;
+  narration: Narration;
+  trace: readonly TraceEvent[];
+}
+
+/** The scenario's world: seeded, recording every message and timer only when `verbose`. */
+export function labWorld(options: Pick<ClientScenarioOptions, "seed" | "verbose">): World {
+  return new World({
+    seed: options.seed,
+    trace: { messages: options.verbose === true, timers: options.verbose === true },
+  });
+}
+
+/** How often (virtual ms) `runUntilDone` looks whether the work is done. */
+const DONE_CHECK_INTERVAL_MS = 250;
+
+/**
+ * Run the world until `done()` holds, looking only from `fromMs` on (the end of the faults) and at
+ * most every 250 ms of virtual time (the predicate would otherwise run after every event, and
+ * `done` reads the whole history), or until `limitMs`.
+ */
+export async function runUntilDone(
+  world: World,
+  done: () => boolean,
+  window: { fromMs: number; limitMs: number },
+): Promise<void> {
+  let checkedAt = 0;
+  await world.runUntil(
+    () => {
+      if (world.now() < window.fromMs || world.now() - checkedAt < DONE_CHECK_INTERVAL_MS) return false;
+      checkedAt = world.now();
+      return done();
+    },
+    { limitMs: window.limitMs },
+  );
+}
 
 // ---- the learner's client settings --------------------------------------------------------------
 

@@ -6,6 +6,7 @@
  * A lab passes when every seed passes. The first failing seed is what the table shows, with the
  * command that replays it; the JSON report lists every failing seed.
  */
+import { errorText } from "./narration";
 import { failingNames } from "./verdict";
 import { replayCommand, type LabDefinition, type LabVerdict } from "./types";
 
@@ -64,7 +65,7 @@ export async function runSeed<Impl>(
       verdict: v,
     };
   } catch (e) {
-    const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const message = errorText(e);
     const verdict: LabVerdict = {
       ok: false,
       seed,

@@ -98,6 +98,11 @@ export class LabTrace {
   }
 }
 
+/** A thrown value as a story tells it: "TypeError: x is undefined" (the name, then the message). */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
 /** 1536 → "1.5 KiB"; below 1 KiB in bytes. */
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
