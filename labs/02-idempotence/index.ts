@@ -11,7 +11,7 @@
 import type { AnomalyCase, AnomalyName, AnomalyReport, Verdict } from "../../src/check";
 import type { ProducerConfig } from "../../src/client";
 import type { CheckSequence } from "../../src/log";
-import { Errors } from "../../src/protocol";
+import { Errors, type ErrorInfo } from "../../src/protocol";
 import { defineLab, exportOf, parseSeeds, plural, replayCommand, type LabDefinition } from "../_lib";
 import type { OrderHandler, PaymentServices } from "./payments-db";
 import { LAB_EVENT_KINDS, runIdempotenceScenario } from "./scenario";
@@ -62,6 +62,19 @@ function withSequenceCases(v: Verdict, report: SequenceCaseReport): Verdict {
     summary,
     anomalies,
     forbidden: [...LAB02_FORBIDDEN] as AnomalyName[],
+  };
+}
+
+/**
+ * `check`, except that a resend it recognises (and would answer with the original offsets) is
+ * refused with `error`: "Batch 5-9 <why>".
+ */
+function refusingResends(check: CheckSequence, error: ErrorInfo, why: string): CheckSequence {
+  return (state, batch) => {
+    const r = check(state, batch);
+    return r.kind === "duplicate"
+      ? { kind: "error", error, message: `Batch ${batch.baseSequence}-${batch.lastSequence} ${why}` }
+      : r;
   };
 }
 
@@ -134,16 +147,11 @@ const lab: LabDefinition<IdempotenceImpl> = defineLab<IdempotenceImpl>({
       name: "a sequence check that answers a resend DUPLICATE_SEQUENCE_NUMBER instead of its original offsets",
       build: (s) => ({
         ...s,
-        checkSequence: (state, batch) => {
-          const r = s.checkSequence(state, batch);
-          return r.kind === "duplicate"
-            ? {
-                kind: "error",
-                error: Errors.DUPLICATE_SEQUENCE_NUMBER,
-                message: `Batch ${batch.baseSequence}-${batch.lastSequence} was already written`,
-              }
-            : r;
-        },
+        checkSequence: refusingResends(
+          s.checkSequence,
+          Errors.DUPLICATE_SEQUENCE_NUMBER,
+          "was already written",
+        ),
       }),
       failsWith: ["every order acknowledged"],
     },
@@ -151,16 +159,11 @@ const lab: LabDefinition<IdempotenceImpl> = defineLab<IdempotenceImpl>({
       name: "a sequence check that refuses a resend with OUT_OF_ORDER_SEQUENCE_NUMBER",
       build: (s) => ({
         ...s,
-        checkSequence: (state, batch) => {
-          const r = s.checkSequence(state, batch);
-          return r.kind === "duplicate"
-            ? {
-                kind: "error",
-                error: Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
-                message: `Batch ${batch.baseSequence}-${batch.lastSequence} is not the next one`,
-              }
-            : r;
-        },
+        checkSequence: refusingResends(
+          s.checkSequence,
+          Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          "is not the next one",
+        ),
       }),
       failsWith: ["duplicate"],
     },
