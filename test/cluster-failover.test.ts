@@ -8,8 +8,14 @@
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder, checkHistory } from "../src/check";
 import { CLEAN_SHUTDOWN_FILE, REPLICATION_OFFSET_CHECKPOINT, readOffsetCheckpoint } from "../src/log";
-import { drainTopic, runProducer } from "../src/sim/workload";
-import { batchOf, call, produceBody, startCluster } from "./cluster-harness";
+import {
+  batchOf,
+  call,
+  drainOnePartition,
+  produceBody,
+  spawnAcksAllProducer,
+  startCluster,
+} from "./cluster-harness";
 
 const TOPIC = "events";
 
@@ -21,16 +27,7 @@ describe("leader failover", () => {
     });
     const rec = new HistoryRecorder();
     const t0 = world.now();
-    world.spawn("producer", async (ctx) => {
-      await runProducer(ctx, {
-        bootstrapServers: cluster.brokerNodes,
-        topic: TOPIC,
-        partitions: 1,
-        acks: -1,
-        recorder: rec,
-        stopAtMs: t0 + 12_000,
-      });
-    });
+    spawnAcksAllProducer(world, cluster, TOPIC, rec, t0 + 12_000);
     await world.runFor(3000);
     const oldLeader = cluster.leaderOf(TOPIC, 0)!;
     const oldEpoch = cluster.broker(oldLeader)!.replicaManager.partitionInfo(TOPIC, 0)!.leaderEpoch;
@@ -51,16 +48,7 @@ describe("leader failover", () => {
     expect(info!.leaderEpoch).toBeGreaterThan(oldEpoch);
     world.start(oldLeader);
     await world.runUntil(t0 + 14_000);
-    world.spawn("drain", async (ctx) => {
-      await drainTopic(ctx, {
-        bootstrapServers: cluster.brokerNodes,
-        topic: TOPIC,
-        partitions: 1,
-        recorder: rec,
-        deadlineMs: ctx.now() + 10_000,
-      });
-    });
-    await world.runUntilTasksDone({ limitMs: world.now() + 11_000 });
+    await drainOnePartition(world, cluster, TOPIC, rec);
     const v = checkHistory(rec.history(), { forbid: ["lost-write", "unseen", "inconsistent-offsets"] });
     expect(v.summary).toMatch(/^PASS/);
     expect(v.stats.messagesAcknowledged).toBeGreaterThan(100);

@@ -1,7 +1,8 @@
 /**
- * Helpers for end-to-end broker and cluster tests: a simulated cluster with lab timings, and a raw
+ * Helpers for end-to-end broker and cluster tests: a simulated cluster with lab timings, a raw
  * client that sends one request and waits for its answer in virtual time (no producer or
- * consumer library in between, so each test sees exactly what the broker answered).
+ * consumer library in between, so each test sees exactly what the broker answered), and the
+ * recorded workload of a one-partition topic (an acks=all producer, a final drain).
  */
 import { encodeRecordBatch, decodeRecordBatches, type ApiName } from "../src/protocol";
 import { NetworkClient, RequestTimeoutError } from "../src/client/network-client";
@@ -9,6 +10,8 @@ import { World } from "../src/sim/world";
 import { createCluster, type Cluster, type ClusterOptions } from "../src/sim/cluster";
 import { LAB_TIMINGS } from "../src/sim/replication-scenario";
 import type { NodeId } from "../src/sim/process";
+import { drainTopic, runProducer } from "../src/sim/workload";
+import type { HistoryRecorder } from "../src/check";
 
 export const TIMEOUT = "timeout" as const;
 
@@ -26,6 +29,45 @@ export async function startCluster(
   await world.runUntil(() => cluster.isHealthy(), { limitMs: world.now() + 30_000 });
   if (!cluster.isHealthy()) throw new Error(`cluster not healthy (seed=${seed})`);
   return { world, cluster };
+}
+
+/** Spawn process "producer": acks=all sends to partition 0 of `topic`, recorded in `rec`, until `stopAtMs`. */
+export function spawnAcksAllProducer(
+  world: World,
+  cluster: Cluster,
+  topic: string,
+  rec: HistoryRecorder,
+  stopAtMs: number,
+): void {
+  world.spawn("producer", async (ctx) => {
+    await runProducer(ctx, {
+      bootstrapServers: cluster.brokerNodes,
+      topic,
+      partitions: 1,
+      acks: -1,
+      recorder: rec,
+      stopAtMs,
+    });
+  });
+}
+
+/** Spawn process "drain", reading partition 0 of `topic` to its end into `rec` (10 s at most), and run until it is done. */
+export async function drainOnePartition(
+  world: World,
+  cluster: Cluster,
+  topic: string,
+  rec: HistoryRecorder,
+): Promise<void> {
+  world.spawn("drain", async (ctx) => {
+    await drainTopic(ctx, {
+      bootstrapServers: cluster.brokerNodes,
+      topic,
+      partitions: 1,
+      recorder: rec,
+      deadlineMs: ctx.now() + 10_000,
+    });
+  });
+  await world.runUntilTasksDone({ limitMs: world.now() + 11_000 });
 }
 
 let clients = 0;

@@ -15,8 +15,7 @@
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder, checkHistory, formatVerdict } from "../src/check";
 import { runReplicationScenario, type FaultSchedule } from "../src/sim/replication-scenario";
-import { drainTopic, runProducer } from "../src/sim/workload";
-import { startCluster } from "./cluster-harness";
+import { drainOnePartition, spawnAcksAllProducer, startCluster } from "./cluster-harness";
 
 const TOPIC = "orders";
 
@@ -90,16 +89,7 @@ describe("HA proof: RF 3, min.insync.replicas 2, acks=all, unclean election off"
     await world.runUntil(isrIs(2), { limitMs: world.now() + 15_000 });
     const rec = new HistoryRecorder();
     const t0 = world.now();
-    world.spawn("producer", async (ctx) => {
-      await runProducer(ctx, {
-        bootstrapServers: cluster.brokerNodes,
-        topic: TOPIC,
-        partitions: 1,
-        acks: -1,
-        recorder: rec,
-        stopAtMs: t0 + 2000,
-      });
-    });
+    spawnAcksAllProducer(world, cluster, TOPIC, rec, t0 + 2000);
     await world.runUntil(t0 + 2500);
     world.crash(f1);
     await world.runFor(1000);
@@ -109,16 +99,7 @@ describe("HA proof: RF 3, min.insync.replicas 2, acks=all, unclean election off"
     world.start(leader);
     world.network.heal();
     await world.runUntil(() => cluster.isHealthy([TOPIC]), { limitMs: world.now() + 30_000 });
-    world.spawn("drain", async (ctx) => {
-      await drainTopic(ctx, {
-        bootstrapServers: cluster.brokerNodes,
-        topic: TOPIC,
-        partitions: 1,
-        recorder: rec,
-        deadlineMs: ctx.now() + 10_000,
-      });
-    });
-    await world.runUntilTasksDone({ limitMs: world.now() + 11_000 });
+    await drainOnePartition(world, cluster, TOPIC, rec);
     const v = checkHistory(rec.history(), { forbid: ["lost-write", "unseen"] });
     expect(v.stats.messagesAcknowledged).toBeGreaterThan(50);
     // The leader came back with an empty log and the follower truncated to it: every
