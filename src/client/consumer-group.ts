@@ -24,6 +24,7 @@
  * (LeaveGroup; a static member only forgets its generation), so that a stuck consumer's
  * partitions move to live members; the next poll() rejoins.
  */
+import type { ApiName } from "../protocol/api";
 import { Errors, KafkaError, errorForCode, type ErrorInfo } from "../protocol/errors";
 import type {
   FindCoordinatorResponse,
@@ -120,6 +121,25 @@ export class ConsumerGroup {
     if (this.coordinator === undefined) return;
     this.trace("coordinatorUnknown", { coordinator: this.coordinator, reason });
     this.coordinator = undefined;
+  }
+
+  /**
+   * One request to the group coordinator. A request timeout forgets the coordinator ("<api> timed
+   * out") and yields undefined, so the caller retries after a new lookup; other errors propagate.
+   */
+  async requestCoordinator<Res>(
+    coordinator: NodeId,
+    api: ApiName,
+    body: unknown,
+    timeoutMs: number = this.config.requestTimeoutMs,
+  ): Promise<Res | undefined> {
+    try {
+      return await this.net.request<Res>(coordinator, api, body, { timeoutMs });
+    } catch (e) {
+      if (!(e instanceof RequestTimeoutError)) throw e;
+      this.markCoordinatorUnknown(`${api} timed out`);
+      return undefined;
+    }
   }
 
   /** FindCoordinator to the known brokers in turn (one lookup at a time). */
@@ -242,19 +262,13 @@ export class ConsumerGroup {
       protocols: this.protocols(),
       reason: null,
     };
-    let res: JoinGroupResponse;
-    try {
-      res = await this.net.request<JoinGroupResponse>(coordinator, "JoinGroup", request, {
-        timeoutMs: Math.max(
-          this.config.requestTimeoutMs,
-          this.config.maxPollIntervalMs + JOIN_GROUP_TIMEOUT_LAPSE_MS,
-        ),
-      });
-    } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
-      this.markCoordinatorUnknown("JoinGroup timed out");
-      return undefined;
-    }
+    const res = await this.requestCoordinator<JoinGroupResponse>(
+      coordinator,
+      "JoinGroup",
+      request,
+      Math.max(this.config.requestTimeoutMs, this.config.maxPollIntervalMs + JOIN_GROUP_TIMEOUT_LAPSE_MS),
+    );
+    if (res === undefined) return undefined;
     const error = errorForCode(res.errorCode);
     if (error === Errors.NONE) return res;
     this.trace("joinError", { error: error.name });
@@ -319,27 +333,16 @@ export class ConsumerGroup {
     assignments: SyncGroupRequest["assignments"],
   ): Promise<GroupAssignment | undefined> {
     const generation = this.generation;
-    let res: SyncGroupResponse;
-    try {
-      res = await this.net.request<SyncGroupResponse>(
-        coordinator,
-        "SyncGroup",
-        {
-          groupId: this.groupId,
-          generationId: generation.generationId,
-          memberId: generation.memberId,
-          groupInstanceId: this.config.groupInstanceId,
-          protocolType: "consumer",
-          protocolName: generation.protocolName,
-          assignments,
-        } satisfies SyncGroupRequest,
-        { timeoutMs: this.config.requestTimeoutMs },
-      );
-    } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
-      this.markCoordinatorUnknown("SyncGroup timed out");
-      return undefined;
-    }
+    const res = await this.requestCoordinator<SyncGroupResponse>(coordinator, "SyncGroup", {
+      groupId: this.groupId,
+      generationId: generation.generationId,
+      memberId: generation.memberId,
+      groupInstanceId: this.config.groupInstanceId,
+      protocolType: "consumer",
+      protocolName: generation.protocolName,
+      assignments,
+    } satisfies SyncGroupRequest);
+    if (res === undefined) return undefined;
     const error = errorForCode(res.errorCode);
     if (error === Errors.NONE) return res.assignment;
     this.trace("syncError", { error: error.name });
@@ -397,24 +400,13 @@ export class ConsumerGroup {
     }
     const generation = this.generation;
     const coordinator = this.coordinator;
-    let res: HeartbeatResponse;
-    try {
-      res = await this.net.request<HeartbeatResponse>(
-        coordinator,
-        "Heartbeat",
-        {
-          groupId: this.groupId,
-          generationId: generation.generationId,
-          memberId: generation.memberId,
-          groupInstanceId: this.config.groupInstanceId,
-        },
-        { timeoutMs: this.config.requestTimeoutMs },
-      );
-    } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
-      this.markCoordinatorUnknown("Heartbeat timed out");
-      return;
-    }
+    const res = await this.requestCoordinator<HeartbeatResponse>(coordinator, "Heartbeat", {
+      groupId: this.groupId,
+      generationId: generation.generationId,
+      memberId: generation.memberId,
+      groupInstanceId: this.config.groupInstanceId,
+    });
+    if (res === undefined) return;
     if (this.generation !== generation) return; // a rebalance happened meanwhile: stale answer
     this.onHeartbeatError(errorForCode(res.errorCode));
   }

@@ -132,25 +132,14 @@ export class ConsumerOffsets {
         committedMetadata: o.metadata ?? null,
       });
     }
-    let res: OffsetCommitResponse;
-    try {
-      res = await this.net.request<OffsetCommitResponse>(
-        coordinator,
-        "OffsetCommit",
-        {
-          groupId: this.groupId,
-          generationIdOrMemberEpoch: generation.generationId,
-          memberId: generation.memberId,
-          groupInstanceId: this.subscriptions.type === "topics" ? this.config.groupInstanceId : null,
-          topics: [...byTopic.values()],
-        } satisfies OffsetCommitRequest,
-        { timeoutMs: this.config.requestTimeoutMs },
-      );
-    } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
-      this.group.markCoordinatorUnknown("OffsetCommit timed out");
-      return { kind: "retry", error: "OffsetCommit timed out (outcome unknown)" };
-    }
+    const res = await this.group.requestCoordinator<OffsetCommitResponse>(coordinator, "OffsetCommit", {
+      groupId: this.groupId,
+      generationIdOrMemberEpoch: generation.generationId,
+      memberId: generation.memberId,
+      groupInstanceId: this.subscriptions.type === "topics" ? this.config.groupInstanceId : null,
+      topics: [...byTopic.values()],
+    } satisfies OffsetCommitRequest);
+    if (res === undefined) return { kind: "retry", error: "OffsetCommit timed out (outcome unknown)" };
     let worst: ErrorInfo = Errors.NONE;
     for (const t of res.topics ?? [])
       for (const p of t.partitions ?? [])
