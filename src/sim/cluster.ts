@@ -33,6 +33,7 @@ import {
 } from "../broker";
 import {
   createControllerProcess,
+  topicByName,
   type ControllerProcess,
   type MetadataImage,
   type QuorumController,
@@ -196,8 +197,7 @@ export class Cluster {
   /** The node leading a partition per the committed metadata, undefined when leaderless or unknown. */
   leaderOf(topic: string, partition: number): NodeId | undefined {
     const img = this.image();
-    const id = img?.topicIdsByName.get(topic);
-    const p = id === undefined ? undefined : img!.topics.get(id)?.partitions[partition];
+    const p = img === undefined ? undefined : topicByName(img, topic)?.partitions[partition];
     return p !== undefined && p.leader >= 0 ? this.nodeOfBroker(p.leader) : undefined;
   }
 
@@ -222,15 +222,10 @@ export class Cluster {
     if (this.activeController() === undefined) return false;
     const img = this.image();
     if (img === undefined) return false;
-    for (const node of this.brokerNodes) {
-      if (!this.world.isUp(node)) continue;
-      const b = this.broker(node);
-      const reg = img.brokers.get(this.brokerIdOf(node)!);
-      if (b === undefined || !b.isReady || reg === undefined || reg.fenced) return false;
-    }
+    for (const node of this.brokerNodes)
+      if (this.world.isUp(node) && !this.brokerServing(img, node)) return false;
     for (const name of topics) {
-      const id = img.topicIdsByName.get(name);
-      const topic = id === undefined ? undefined : img.topics.get(id);
+      const topic = topicByName(img, name);
       if (topic === undefined) return false;
       for (let p = 0; p < topic.partitions.length; p++) {
         const reg = topic.partitions[p]!;
@@ -250,14 +245,10 @@ export class Cluster {
   isHealthy(topics: readonly string[] = this.topics.map((t) => t.name)): boolean {
     const img = this.image();
     if (img === undefined || this.activeController() === undefined) return false;
-    for (const node of this.brokerNodes) {
-      const b = this.world.isUp(node) ? this.broker(node) : undefined;
-      const reg = img.brokers.get(this.brokerIdOf(node)!);
-      if (b === undefined || !b.isReady || reg === undefined || reg.fenced) return false;
-    }
+    for (const node of this.brokerNodes)
+      if (!this.world.isUp(node) || !this.brokerServing(img, node)) return false;
     for (const name of topics) {
-      const id = img.topicIdsByName.get(name);
-      const topic = id === undefined ? undefined : img.topics.get(id);
+      const topic = topicByName(img, name);
       if (topic === undefined) return false;
       for (let i = 0; i < topic.partitions.length; i++) {
         const p = topic.partitions[i]!;
@@ -354,6 +345,12 @@ export class Cluster {
       state.done = true;
     });
     return state;
+  }
+
+  /** The broker on `node` has passed its startup gate and is registered and unfenced in `img`. */
+  private brokerServing(img: MetadataImage, node: NodeId): boolean {
+    const reg = img.brokers.get(this.brokerIdOf(node)!);
+    return this.broker(node)?.isReady === true && reg !== undefined && !reg.fenced;
   }
 
   private brokersReady(): boolean {
