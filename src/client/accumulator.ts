@@ -13,16 +13,26 @@
  * first in-flight sequence may go, so retries of one partition are resent one at a time, in
  * order (RecordAccumulator.shouldStopDrainBatchesForPartition).
  *
- * Bounds: at most `maxQueuedBatches` batches wait in all queues together; beyond that, `append`
- * throws (Kafka blocks up to max.block.ms for buffer.memory instead).
+ * A batch refused with MESSAGE_TOO_LARGE is split (`splitAndReenqueue`, Kafka's
+ * RecordAccumulator.splitAndReenqueue): its records, in order, go back to the front of the
+ * queue as smaller batches, as if never tried (no backoff, attempts from 0), in sequence order
+ * for an idempotent producer. See `splitLimitBytes` for the size of the pieces.
  *
- * Departure from Kafka: no buffer pool (memory is the JS heap); an oversized batch answered
- * MESSAGE_TOO_LARGE is failed, not split.
+ * Memory (buffer.memory, buffer-pool.ts): a new batch reserves max(batch.size, its first
+ * record's upper-bound size) bytes from the pool, given back when the batch completes (or is
+ * split). When the pool cannot give them now, `append` answers `blockedBytes` and the producer
+ * waits for them (max.block.ms), then calls `append` again with the bytes reserved.
+ *
+ * Departures from Kafka: no buffer pool of real buffers (bytes are counted, see
+ * buffer-pool.ts); a batch that batch.size would not split (the topic's max.message.bytes is
+ * below batch.size) is halved at once instead of being resent whole once more (KAFKA-8350),
+ * and a split always makes progress (see `splitAndReenqueue`).
  */
 import type { AppendRecord } from "../protocol/batch-builder";
 import { initialBatchLimitBytes } from "../protocol/batch-builder";
 import type { CompressionType } from "../protocol/compression/index";
 import type { NodeId } from "../sim/process";
+import type { BufferPool } from "./buffer-pool";
 import type { IdempotenceManager } from "./idempotence";
 import { ProducerBatch, type RecordCallback } from "./producer-batch";
 
@@ -30,7 +40,6 @@ export interface AccumulatorConfig {
   batchSize: number;
   lingerMs: number;
   deliveryTimeoutMs: number;
-  maxQueuedBatches: number;
 }
 
 export interface AppendOptions {
@@ -54,6 +63,12 @@ export interface ReadyResult {
   nextReadyCheckDelayMs: number;
   /** Topics with a queued batch whose partition has no known leader: refresh metadata. */
   unknownLeaderTopics: Set<string>;
+}
+
+/** No memory for the new batch the record needs: reserve `blockedBytes`, then append again. */
+export interface AppendBlocked {
+  batch: undefined;
+  blockedBytes: number;
 }
 
 /** Where a partition's leader is, from the metadata cache. */
@@ -83,7 +98,11 @@ export class RecordAccumulator {
   /** Round-robin start per node, so every partition gets its turn in drains. */
   private readonly drainIndex = new Map<NodeId, number>();
 
-  constructor(private readonly config: AccumulatorConfig) {}
+  constructor(
+    private readonly config: AccumulatorConfig,
+    /** buffer.memory: every batch created by `append` holds bytes of it until completed. */
+    readonly pool: BufferPool,
+  ) {}
 
   /** Batches queued (not in flight). */
   get queuedBatches(): number {
@@ -98,7 +117,11 @@ export class RecordAccumulator {
     return this.incomplete.size > 0;
   }
 
-  /** Append a record to the partition's last batch, or a new batch. Throws past the queue bound. */
+  /**
+   * Append a record to the partition's last batch, or to a new batch if there is memory for it
+   * (`reservedBytes`: bytes the caller already reserved from the pool for this record, used for
+   * the new batch or given back). Without memory, answers `blockedBytes` and changes nothing.
+   */
   append(
     topic: string,
     partition: number,
@@ -108,12 +131,14 @@ export class RecordAccumulator {
     index: number,
     options: AppendOptions,
     now: number,
-  ): AppendResult {
+    reservedBytes = 0,
+  ): AppendResult | AppendBlocked {
     const q = this.queue(topic, partition);
     const last = q.batches[q.batches.length - 1];
     if (last !== undefined && last.accepts(options)) {
       const before = last.estimatedSizeInBytes;
       if (last.tryAppend(record, callback, index) >= 0) {
+        this.pool.deallocate(reservedBytes);
         return {
           batch: last,
           newBatchCreated: false,
@@ -122,23 +147,25 @@ export class RecordAccumulator {
         };
       }
     }
-    if (this.queued >= this.config.maxQueuedBatches) {
-      throw new Error(
-        `Cannot append to ${q.key}: ${this.queued} batches are already waiting to be sent (bound ${this.config.maxQueuedBatches})`,
-      );
+    // RecordAccumulator.append: a new batch gets max(batch.size, the record's upper bound).
+    const bytes = initialBatchLimitBytes(this.config.batchSize, record);
+    if (reservedBytes !== bytes) {
+      this.pool.deallocate(reservedBytes);
+      if (!this.pool.tryAllocate(bytes)) return { batch: undefined, blockedBytes: bytes };
     }
     const batch = new ProducerBatch(
       topic,
       partition,
       q.key,
       {
-        writeLimitBytes: initialBatchLimitBytes(this.config.batchSize, record),
+        writeLimitBytes: bytes,
         compression: options.compression,
         acks: options.acks,
         brokerTimeoutMs: options.brokerTimeoutMs,
       },
       now,
     );
+    batch.poolBytes = bytes;
     const before = batch.estimatedSizeInBytes;
     if (batch.tryAppend(record, callback, index) < 0)
       throw new Error(`Cannot append to ${q.key}: a new batch refused its first record`);
@@ -232,20 +259,54 @@ export class RecordAccumulator {
     batch.lastAttemptMs = now;
     batch.retryBackoffMs = backoffMs;
     const q = this.queue(batch.topic, batch.partition);
-    if (batch.hasSequence) {
-      // RecordAccumulator.insertInSequenceOrder: before the first batch with a higher sequence
-      // (batches without a sequence are new and always come after).
-      let i = 0;
-      while (i < q.batches.length) {
-        const b = q.batches[i]!;
-        if (!b.hasSequence || b.baseSequence > batch.baseSequence) break;
-        i++;
-      }
-      q.batches.splice(i, 0, batch);
-    } else {
-      q.batches.unshift(batch);
-    }
+    if (batch.hasSequence) insertInSequenceOrder(q.batches, batch);
+    else q.batches.unshift(batch);
     this.queued++;
+  }
+
+  /**
+   * The limit for the pieces of a batch refused as too large: batch.size the first time
+   * (RecordAccumulator.splitAndReenqueue), but half the batch — never less than its largest
+   * record — when it is already a split batch or batch.size would leave it whole, which happens
+   * when the topic's max.message.bytes is below batch.size (KAFKA-8350's fix, without the
+   * round trip that only proves batch.size does not help).
+   */
+  splitLimitBytes(big: ProducerBatch): number {
+    const size = big.estimatedSizeInBytes;
+    if (!big.isSplitBatch && this.config.batchSize < size) return this.config.batchSize;
+    return Math.max(big.maxRecordSizeBytes, Math.floor(size / 2));
+  }
+
+  /**
+   * Sender.completeBatch on MESSAGE_TOO_LARGE for a batch of several records: replace it by
+   * smaller batches at the front of its queue (RecordAccumulator.splitAndReenqueue), tracked
+   * in flight by the idempotent producer with the big batch's sequences, and give its memory
+   * back. Returns the split batches, in order. A split always yields at least two batches: when
+   * the limit would leave the batch whole (one record nearly as large as the batch: Kafka would
+   * resend it unchanged until the delivery timeout), it is cut at half its size, and as a last
+   * resort (size estimates of compressed batches) one record per batch.
+   */
+  splitAndReenqueue(big: ProducerBatch, idempotence: IdempotenceManager | undefined): ProducerBatch[] {
+    if (big.recordCount < 2) throw new Error(`Cannot split ${big.toString()}: it holds one record`);
+    let parts = big.split(this.splitLimitBytes(big));
+    if (parts.length < 2) parts = big.split(Math.floor(big.estimatedSizeInBytes / 2));
+    if (parts.length < 2) parts = big.split(1);
+    idempotence?.removeInFlightBatch(big);
+    const q = this.queue(big.topic, big.partition);
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const b = parts[i]!;
+      this.incomplete.add(b);
+      if (b.hasSequence) {
+        idempotence?.addInFlightBatch(b);
+        insertInSequenceOrder(q.batches, b);
+      } else {
+        q.batches.unshift(b);
+      }
+      this.queued++;
+    }
+    big.markSplit();
+    this.completed(big);
+    return parts;
   }
 
   /** Batches still queued whose delivery timeout passed (removed from their queues). */
@@ -273,9 +334,10 @@ export class RecordAccumulator {
     return t;
   }
 
-  /** The batch reached its final outcome: forget it. */
+  /** The batch reached its final outcome (or was split): forget it and give its memory back. */
   completed(batch: ProducerBatch): void {
-    this.incomplete.delete(batch);
+    if (!this.incomplete.delete(batch)) return;
+    this.pool.deallocate(batch.poolBytes);
     if (this.incomplete.size === 0 && this.emptyWaiters.length > 0) {
       const waiters = this.emptyWaiters;
       this.emptyWaiters = [];
@@ -353,4 +415,18 @@ export class RecordAccumulator {
     }
     return q;
   }
+}
+
+/**
+ * RecordAccumulator.insertInSequenceOrder: before the first batch with a higher sequence
+ * (batches without a sequence are new and always come after).
+ */
+function insertInSequenceOrder(batches: ProducerBatch[], batch: ProducerBatch): void {
+  let i = 0;
+  while (i < batches.length) {
+    const b = batches[i]!;
+    if (!b.hasSequence || b.baseSequence > batch.baseSequence) break;
+    i++;
+  }
+  batches.splice(i, 0, batch);
 }

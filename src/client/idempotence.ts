@@ -18,7 +18,9 @@
  *   after it was sent, leaves the partition's sequences "unresolved": no new batch of that
  *   partition is drained until its in-flight batches complete; then, if the last acknowledged
  *   sequence is not the last one assigned, the epoch is bumped for that partition;
- * - when the epoch reaches Short.MAX_VALUE the producer asks for a new producer id instead.
+ * - when the epoch reaches Short.MAX_VALUE the producer asks for a new producer id instead;
+ * - a batch split after MESSAGE_TOO_LARGE leaves the in-flight list, and its pieces enter it
+ *   with consecutive sequences covering its range (the next sequence does not move).
  *
  * Departures: no transactions; a bump does not wait for the other partitions' in-flight
  * batches (as Kafka, those partitions move to the new epoch once their in-flight batches are done).
@@ -134,6 +136,20 @@ export class IdempotenceManager {
     batch.setProducerState(this.producerId, this.producerEpoch, e.nextSequence);
     e.nextSequence = addSequence(e.nextSequence, batch.recordCount);
     this.addInFlight(e, batch);
+  }
+
+  /**
+   * Track a batch that already has its sequence as in flight (TransactionManager.addInFlightBatch):
+   * the pieces of a split batch, which take over its sequence range.
+   */
+  addInFlightBatch(batch: ProducerBatch): void {
+    if (!batch.hasSequence) throw new Error(`Cannot track ${batch.toString()} in flight: it has no sequence`);
+    this.addInFlight(this.entry(batch.tpKey), batch);
+  }
+
+  /** Stop tracking a batch without an outcome (TransactionManager.removeInFlightBatch: it was split). */
+  removeInFlightBatch(batch: ProducerBatch): void {
+    this.removeInFlight(batch);
   }
 
   private addInFlight(e: PartitionEntry, batch: ProducerBatch): void {

@@ -12,6 +12,14 @@
  * request, or by an error the broker returns after appending (see `errorMayFollowAppend`). A
  * batch that fails with it unset definitely was not written (history outcome "fail"); with it
  * set the outcome is unknown ("info").
+ *
+ * A batch the broker refuses as too large (MESSAGE_TOO_LARGE, above the topic's
+ * max.message.bytes) is `split` into smaller batches (ProducerBatch.split): its records, in
+ * order, with their callbacks, its creation time (the delivery timeout keeps running) and, for
+ * an idempotent producer, consecutive sequences from its own base sequence, so the broker sees
+ * the same sequence range cut in pieces. The split batches are closed at once (no appends) and
+ * hold no buffer.memory (Kafka allocates them off the pool). The big batch then ends without
+ * telling its records anything: their outcome is the split batches'.
  */
 import { Errors, KafkaError, type ErrorInfo } from "../protocol/errors";
 import { RecordBatchBuilder, type AppendRecord } from "../protocol/batch-builder";
@@ -25,8 +33,14 @@ import {
 } from "../protocol/batch-header";
 import type { CompressionType } from "../protocol/compression/index";
 import { crc32c } from "../protocol/crc32c";
+import { estimateBatchSizeUpperBound } from "../protocol/record-batch";
 
 const INT32_MAX = 2147483647;
+
+/** seq + n on the int32 sequence ring (sequences wrap from Integer.MAX_VALUE to 0, as Kafka's). */
+export function incrementSequence(seq: number, n: number): number {
+  return seq > INT32_MAX - n ? n - (INT32_MAX - seq) - 1 : seq + n;
+}
 
 /** What a record learns when its batch is acknowledged. */
 export interface RecordAck {
@@ -76,8 +90,12 @@ export class ProducerBatch {
   readonly createdMs: number;
   readonly options: BatchOptions;
   private builder: RecordBatchBuilder | undefined;
+  /** The records as appended, kept for a split (Kafka re-reads them from the built batch). */
+  private readonly records: AppendRecord[] = [];
   private readonly callbacks: RecordCallback[] = [];
   private readonly indices: number[] = [];
+  /** Largest upper-bound size of one record as a batch of its own (ProducerBatch.maxRecordSize). */
+  private maxRecordSizeValue = 0;
   private encoded: Uint8Array | undefined;
   private recordCountValue = 0;
   /** Send attempts so far. */
@@ -95,6 +113,12 @@ export class ProducerBatch {
   baseSequence = NO_SEQUENCE;
   /** The sequence was rewritten by an epoch bump (ProducerBatch.sequenceHasBeenReset). */
   sequenceHasBeenReset = false;
+  /** buffer.memory bytes this batch holds until it completes (0 for split batches). */
+  poolBytes = 0;
+  /** Made by `split` (ProducerBatch.isSplitBatch): a further split halves it. */
+  readonly isSplitBatch: boolean;
+  /** Ended by a split: its records now belong to the split batches. */
+  wasSplit = false;
 
   constructor(
     readonly topic: string,
@@ -102,10 +126,12 @@ export class ProducerBatch {
     readonly tpKey: string,
     options: BatchOptions,
     now: number,
+    isSplitBatch = false,
   ) {
     this.options = options;
     this.createdMs = now;
     this.lastAttemptMs = now;
+    this.isSplitBatch = isSplitBatch;
     this.builder = new RecordBatchBuilder({
       writeLimitBytes: options.writeLimitBytes,
       compression: options.compression,
@@ -144,10 +170,66 @@ export class ProducerBatch {
     const b = this.builder;
     if (b === undefined || !b.hasRoomFor(record)) return -1;
     const delta = b.append(record);
+    this.records.push(record);
     this.callbacks.push(callback);
     this.indices.push(index);
     this.recordCountValue++;
+    const upper = estimateBatchSizeUpperBound(record.key ?? null, record.value, record.headers);
+    if (upper > this.maxRecordSizeValue) this.maxRecordSizeValue = upper;
     return delta;
+  }
+
+  /** The largest of its records' upper-bound sizes as a batch of one (bytes). */
+  get maxRecordSizeBytes(): number {
+    return this.maxRecordSizeValue;
+  }
+
+  /**
+   * The batch's records cut into closed batches of at most `splitLimitBytes` each (estimated
+   * as a new batch is filled; a record alone always fits), in order, sharing its callbacks,
+   * creation time and `maybeWritten`; with a sequence, the pieces get consecutive sequences
+   * from this batch's base sequence under its producer id and epoch (ProducerBatch.split).
+   * Changes nothing in this batch: the caller commits with `markSplit`.
+   */
+  split(splitLimitBytes: number): ProducerBatch[] {
+    if (this.recordCountValue === 0) throw new Error(`Cannot split ${this.toString()}: it has no records`);
+    if (this.done) throw new Error(`Cannot split ${this.toString()}: it is already completed`);
+    const limit = Math.max(1, Math.floor(splitLimitBytes));
+    const out: ProducerBatch[] = [];
+    let current: ProducerBatch | undefined;
+    for (let i = 0; i < this.records.length; i++) {
+      const record = this.records[i]!;
+      if (current === undefined || current.tryAppend(record, this.callbacks[i]!, this.indices[i]!) < 0) {
+        current = new ProducerBatch(
+          this.topic,
+          this.partition,
+          this.tpKey,
+          { ...this.options, writeLimitBytes: limit },
+          this.createdMs,
+          true,
+        );
+        current.maybeWritten = this.maybeWritten;
+        if (current.tryAppend(record, this.callbacks[i]!, this.indices[i]!) < 0)
+          throw new Error(`Cannot split ${this.toString()}: a new batch refused its first record`);
+        out.push(current);
+      }
+    }
+    let sequence = this.baseSequence;
+    for (const b of out) {
+      if (this.hasSequence) {
+        b.setProducerState(this.producerId, this.producerEpoch, sequence);
+        sequence = incrementSequence(sequence, b.recordCount);
+      }
+      b.close();
+    }
+    return out;
+  }
+
+  /** This batch was replaced by its split batches: it is done, and tells its records nothing. */
+  markSplit(): void {
+    if (this.done) throw new Error(`Cannot retire ${this.toString()} after a split: it is already completed`);
+    this.done = true;
+    this.wasSplit = true;
   }
 
   /** Close the batch: no more appends; encode it. Idempotent. */
@@ -168,10 +250,7 @@ export class ProducerBatch {
   /** Last sequence of the batch (baseSequence + count − 1, wrapping), or -1. */
   get lastSequence(): number {
     if (this.baseSequence === NO_SEQUENCE) return NO_SEQUENCE;
-    const inc = this.recordCountValue - 1;
-    return this.baseSequence > INT32_MAX - inc
-      ? inc - (INT32_MAX - this.baseSequence) - 1
-      : this.baseSequence + inc;
+    return incrementSequence(this.baseSequence, this.recordCountValue - 1);
   }
 
   get hasSequence(): boolean {
@@ -230,7 +309,7 @@ export class ProducerBatch {
   }
 
   toString(): string {
-    return `${this.topic}-${this.partition}[${this.recordCountValue} records${this.hasSequence ? `, seq ${this.baseSequence}-${this.lastSequence} epoch ${this.producerEpoch}` : ""}]`;
+    return `${this.topic}-${this.partition}[${this.recordCountValue} records${this.isSplitBatch ? ", split" : ""}${this.hasSequence ? `, seq ${this.baseSequence}-${this.lastSequence} epoch ${this.producerEpoch}` : ""}]`;
   }
 }
 

@@ -17,6 +17,8 @@
  * | maxInFlightRequestsPerConnection | max.in.flight.requests.per.connection     | 5            |
  * | compressionType                  | compression.type                          | "none"       |
  * | maxRequestSize                   | max.request.size                          | 1048576      |
+ * | bufferMemory                     | buffer.memory                             | 33554432     |
+ * | maxBlockMs                       | max.block.ms                              | 60000        |
  * | partitionerIgnoreKeys            | partitioner.ignore.keys                   | false        |
  * | metadataMaxAgeMs                 | metadata.max.age.ms                       | 300000       |
  * | allowAutoCreateTopics            | allow.auto.create.topics                  | true         |
@@ -26,14 +28,16 @@
  * it is an error (Kafka's ConfigException); left unset, a conflicting setting silently turns
  * it off.
  *
- * Two more settings are options of `kafka.producer()` (producer.ts): max.block.ms
- * (`maxBlockMs`, 60000: how long send() waits for a topic's metadata and connect() for a
- * producer id) and a custom `partitioner` function (standing in for partitioner.class).
+ * buffer.memory bounds the bytes reserved by batches not yet completed (buffer-pool.ts); when
+ * it is spent, send() waits for memory. max.block.ms bounds how long one send() may wait in
+ * all — for its topics' metadata, then for memory — and how long connect() waits for a
+ * producer id. A custom `partitioner` function (standing in for partitioner.class) is an
+ * option of `kafka.producer()` (producer.ts).
  *
- * Departures from Kafka: no buffer.memory (the accumulator is bounded by `maxQueuedBatches`
- * instead: `send` rejects with a clear error past it rather than blocking); no
- * partitioner.adaptive.partitioning.enable (the sticky partitioner switches uniformly among
- * partitions that have a leader, see partitioner.ts).
+ * Departures from Kafka: batch.size above buffer.memory is refused here (Kafka fails each
+ * send with an IllegalArgumentException instead); no partitioner.adaptive.partitioning.enable
+ * (the sticky partitioner switches uniformly among partitions that have a leader, see
+ * partitioner.ts).
  */
 import type { CompressionType } from "../protocol/compression/index";
 
@@ -70,8 +74,10 @@ export interface ProducerConfig {
   metadataMaxAgeMs?: number;
   /** allow.auto.create.topics: ask brokers to create unknown topics. */
   allowAutoCreateTopics?: boolean;
-  /** Bound on batches queued in the accumulator (stands in for buffer.memory). Default 4096. */
-  maxQueuedBatches?: number;
+  /** buffer.memory: bytes the batches waiting to be sent or answered may hold; beyond, send() waits. */
+  bufferMemory?: number;
+  /** max.block.ms: how long send() may wait for metadata and memory, and connect() for a producer id. */
+  maxBlockMs?: number;
 }
 
 /** The configuration after defaults and validation. */
@@ -93,7 +99,8 @@ export interface ResolvedProducerConfig {
   readonly partitionerIgnoreKeys: boolean;
   readonly metadataMaxAgeMs: number;
   readonly allowAutoCreateTopics: boolean;
-  readonly maxQueuedBatches: number;
+  readonly bufferMemory: number;
+  readonly maxBlockMs: number;
 }
 
 export const INT32_MAX = 2147483647;
@@ -116,7 +123,8 @@ export const PRODUCER_DEFAULTS = Object.freeze({
   partitionerIgnoreKeys: false,
   metadataMaxAgeMs: 300_000,
   allowAutoCreateTopics: true,
-  maxQueuedBatches: 4096,
+  bufferMemory: 33554432,
+  maxBlockMs: 60_000,
 });
 
 /** Kafka's ConfigException: a configuration that cannot work. */
@@ -181,6 +189,12 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     1,
   );
   const maxRequestSize = intSetting("max.request.size", config.maxRequestSize ?? d.maxRequestSize, 1);
+  const bufferMemory = intSetting("buffer.memory", config.bufferMemory ?? d.bufferMemory, 0);
+  if (batchSize > bufferMemory)
+    throw new ConfigException(
+      `batch.size ${batchSize} cannot exceed buffer.memory ${bufferMemory}: no batch could ever be allocated`,
+    );
+  const maxBlockMs = intSetting("max.block.ms", config.maxBlockMs ?? d.maxBlockMs, 0);
   const compressionType = config.compressionType ?? d.compressionType;
   if (!COMPRESSION_TYPES.includes(compressionType))
     throw new ConfigException(
@@ -231,6 +245,7 @@ export function resolveProducerConfig(config: ProducerConfig = {}): ResolvedProd
     partitionerIgnoreKeys: config.partitionerIgnoreKeys ?? d.partitionerIgnoreKeys,
     metadataMaxAgeMs: intSetting("metadata.max.age.ms", config.metadataMaxAgeMs ?? d.metadataMaxAgeMs, 0),
     allowAutoCreateTopics: config.allowAutoCreateTopics ?? d.allowAutoCreateTopics,
-    maxQueuedBatches: intSetting("maxQueuedBatches", config.maxQueuedBatches ?? d.maxQueuedBatches, 1),
+    bufferMemory,
+    maxBlockMs,
   });
 }

@@ -8,10 +8,16 @@
  *
  * `send` partitions each message (partitioner.ts), appends it to its partition's batch in the
  * accumulator, and resolves when every message of the call is acknowledged per `acks`, with
- * one RecordMetadata per partition touched. It rejects with a KafkaError named as Kafka names
- * the failure: the broker's error (MESSAGE_TOO_LARGE, NOT_ENOUGH_REPLICAS, ...) once retries
- * are exhausted or the error is not retriable, REQUEST_TIMED_OUT when delivery.timeout.ms
- * passes, or a metadata wait longer than max.block.ms.
+ * one RecordMetadata per partition touched. When the batches waiting hold buffer.memory bytes,
+ * the append waits (virtual time) for batches to complete; a call's wait for metadata and
+ * memory together is bounded by max.block.ms (KafkaProducer.doSend). It rejects with a
+ * KafkaError named as Kafka names the failure: MESSAGE_TOO_LARGE at once for a record above
+ * max.request.size or buffer.memory (RecordTooLargeException), the broker's error
+ * (MESSAGE_TOO_LARGE for one record above the topic's max.message.bytes — a batch of several is
+ * split and resent, see sender.ts —, NOT_ENOUGH_REPLICAS, ...) once retries are exhausted or
+ * the error is not retriable, REQUEST_TIMED_OUT when delivery.timeout.ms passes, or when
+ * max.block.ms passes waiting for metadata or memory (Kafka's TimeoutException and
+ * BufferExhaustedException).
  *
  * Every send is reported to the instrumentation hooks (a lab's history): ok with every
  * message's position; fail only when no message of the call can have been written; info
@@ -20,14 +26,15 @@
  *
  * Departures from KafkaJS: keys/values are strings or Uint8Array (no Buffer); `send` needs
  * `connect()` first; RecordMetadata also lists every message's offset. Departures from Kafka:
- * see producer-config.ts (no buffer.memory), accumulator.ts (no batch splitting), sender.ts.
+ * see producer-config.ts, accumulator.ts, buffer-pool.ts, sender.ts.
  */
 import { Errors, KafkaError, errorForCode } from "../protocol/errors";
 import type { InitProducerIdRequest, InitProducerIdResponse } from "../protocol/messages";
 import { estimateBatchSizeUpperBound } from "../protocol/record-batch";
 import type { AppendRecord } from "../protocol/batch-builder";
 import type { CompressionType } from "../protocol/compression/index";
-import { RecordAccumulator } from "./accumulator";
+import { RecordAccumulator, type AppendOptions } from "./accumulator";
+import { BufferPool } from "./buffer-pool";
 import { ClientMetadata, type TopicInfo } from "./client-metadata";
 import { IdempotenceManager } from "./idempotence";
 import type { ClientInstrumentation, SentRecordInfo } from "./instrumentation";
@@ -46,8 +53,17 @@ import { Sender } from "./sender";
 export interface ProducerOptions extends ProducerConfig {
   /** A custom partitioner (Kafka's partitioner.class); undefined from it means the built-in choice. */
   partitioner?: Partitioner;
-  /** max.block.ms: how long send() waits for a topic's metadata (default 60000). */
-  maxBlockMs?: number;
+}
+
+/** Where one call's append stands (the call may wait for memory between two records). */
+interface AppendCursor {
+  /** Index of the next record to append. */
+  next: number;
+  /** A batch became sendable: wake the sender. */
+  wake: boolean;
+  stickyTopic: string | undefined;
+  available: number[];
+  numPartitions: number;
 }
 
 type ProducerState = "new" | "connecting" | "connected" | "closing" | "closed";
@@ -70,16 +86,16 @@ export class Producer {
    * KafkaProducer.send: each call's metadata wait and append run after the previous call's.
    */
   private appendTail: Promise<unknown> = Promise.resolve();
+  /** Calls whose append waits for buffer.memory (at most one: appends are serialized). */
+  private appendsBlocked = 0;
   private initPromise: Promise<boolean> | undefined;
   private nextInitNode = 0;
 
   constructor(kafka: Kafka, options: ProducerOptions = {}) {
-    const { partitioner, maxBlockMs, ...config } = options;
+    const { partitioner, ...config } = options;
     this.config = resolveProducerConfig(config);
     this.kafka = kafka;
-    this.maxBlockMs = maxBlockMs ?? 60_000;
-    if (!Number.isSafeInteger(this.maxBlockMs) || this.maxBlockMs < 0)
-      throw new ConfigException(`Invalid value ${this.maxBlockMs} for configuration max.block.ms`);
+    this.maxBlockMs = this.config.maxBlockMs;
     this.customPartitioner = partitioner;
     this.instrumentation = kafka.instrumentation;
     const ctx = kafka.ctx;
@@ -90,12 +106,14 @@ export class Producer {
       allowAutoTopicCreation: this.config.allowAutoCreateTopics,
       requestTimeoutMs: this.config.requestTimeoutMs,
     });
-    this.accumulator = new RecordAccumulator({
-      batchSize: this.config.batchSize,
-      lingerMs: this.config.lingerMs,
-      deliveryTimeoutMs: this.config.deliveryTimeoutMs,
-      maxQueuedBatches: this.config.maxQueuedBatches,
-    });
+    this.accumulator = new RecordAccumulator(
+      {
+        batchSize: this.config.batchSize,
+        lingerMs: this.config.lingerMs,
+        deliveryTimeoutMs: this.config.deliveryTimeoutMs,
+      },
+      new BufferPool(ctx, this.config.bufferMemory, this.config.batchSize),
+    );
     this.idempotence = this.config.idempotence ? new IdempotenceManager() : undefined;
     this.partitioner = new BuiltInPartitioner(
       ctx.rng.split("partitioner"),
@@ -179,8 +197,12 @@ export class Producer {
     try {
       const acks = this.callAcks(batch.acks);
       const turn = this.appendTail.then(async () => {
+        // max.block.ms runs from the call's turn (Kafka: from send(), which one thread calls in turn).
+        const deadlineMs = this.kafka.ctx.now() + this.maxBlockMs;
         const prepared = await this.prepare(batch.topicMessages);
-        return { done: this.append(prepared, acks, batch) };
+        const appended = this.append(prepared, acks, batch, deadlineMs);
+        if (appended.waiting !== undefined) await appended.waiting;
+        return { done: appended.done };
       });
       this.appendTail = turn.catch(() => undefined);
       const { done } = await turn;
@@ -217,12 +239,20 @@ export class Producer {
     }
   }
 
-  /** Flush, then stop (KafkaJS disconnect, Kafka close). Later sends fail. */
+  /**
+   * Flush, then stop (KafkaJS disconnect, Kafka close). Later sends fail. A send waiting for
+   * memory is waited for (its records are sent), as Kafka's close lets appends in progress end.
+   */
   async disconnect(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "closing";
     this.accumulator.beginClose();
+    if (this.appendsBlocked > 0) {
+      this.sender.wakeup();
+      await this.appendTail;
+    }
     await this.flush();
+    this.accumulator.pool.close();
     this.state = "closed";
   }
 
@@ -265,11 +295,17 @@ export class Producer {
           headers: headersOf(m.headers),
           timestamp: m.timestamp ?? now,
         };
+        // KafkaProducer.ensureValidRecordSize (RecordTooLargeException, error 10).
         const size = estimateBatchSizeUpperBound(key, record.value ?? null, record.headers);
         if (size > this.config.maxRequestSize)
           throw new KafkaError(
             Errors.MESSAGE_TOO_LARGE,
             `The message is ${size} bytes when serialized which is larger than ${this.config.maxRequestSize}, the value of max.request.size`,
+          );
+        if (size > this.config.bufferMemory)
+          throw new KafkaError(
+            Errors.MESSAGE_TOO_LARGE,
+            `Cannot send a message of ${size} bytes when serialized: it is larger than buffer.memory ${this.config.bufferMemory}, so no batch could ever hold it`,
           );
         let partition = m.partition;
         if (partition === undefined && this.customPartitioner !== undefined)
@@ -313,61 +349,139 @@ export class Producer {
     }
   }
 
-  /** Append every message and wait for all outcomes. */
+  /**
+   * Append every message; `done` settles with all outcomes. `waiting` is set when the append
+   * had to wait for buffer.memory: it resolves once every message is appended or the call
+   * failed (max.block.ms passed, the producer stopped). Messages appended before a failure
+   * still go; the call then fails as "maybe written".
+   */
   private append(
     prepared: readonly Prepared[],
     acks: -1 | 0 | 1,
     batch: ProducerBatchRecord,
-  ): Promise<{
-    metadata: RecordMetadata[];
-    positions: { topic: string; partition: number; offset: number }[];
-  }> {
-    return new Promise((resolve, reject) => {
-      const call = new SendCall(prepared, resolve, reject);
-      const options = {
-        compression: batch.compression ?? this.config.compressionType,
-        acks,
-        brokerTimeoutMs: batch.timeout ?? this.config.requestTimeoutMs,
-      };
-      let wake = false;
-      let appended = 0;
-      const now = this.kafka.ctx.now();
-      let stickyTopic: string | undefined;
-      let available: number[] = [];
-      let numPartitions = 0;
-      try {
-        for (let i = 0; i < prepared.length; i++) {
-          const p = prepared[i]!;
-          const r = this.accumulator.append(p.topic, p.partition, p.record, call, i, options, now);
-          appended++;
-          if (r.newBatchCreated || r.batch.isFull()) wake = true;
-          if (p.record.key === null || this.config.partitionerIgnoreKeys) {
-            if (stickyTopic !== p.topic) {
-              stickyTopic = p.topic;
-              const topic = this.metadata.cached(p.topic);
-              numPartitions = topic?.partitions.length ?? 0;
-              available =
-                topic?.partitions.filter((x) => x.leaderNode !== undefined).map((x) => x.partition) ?? [];
-            }
-            this.partitioner.onAppend(
-              p.topic,
-              p.partition,
-              r.appendedBytes,
-              r.allBatchesFull,
-              numPartitions,
-              available,
-            );
-          }
+    deadlineMs: number,
+  ): {
+    done: Promise<{
+      metadata: RecordMetadata[];
+      positions: { topic: string; partition: number; offset: number }[];
+    }>;
+    waiting: Promise<void> | undefined;
+  } {
+    let call: SendCall | undefined;
+    const done = new Promise<{
+      metadata: RecordMetadata[];
+      positions: { topic: string; partition: number; offset: number }[];
+    }>((resolve, reject) => {
+      call = new SendCall(prepared, resolve, reject);
+    });
+    const options: AppendOptions = {
+      compression: batch.compression ?? this.config.compressionType,
+      acks,
+      brokerTimeoutMs: batch.timeout ?? this.config.requestTimeoutMs,
+    };
+    const cursor: AppendCursor = {
+      next: 0,
+      wake: false,
+      stickyTopic: undefined,
+      available: [],
+      numPartitions: 0,
+    };
+    const blockedBytes = this.appendFrom(prepared, call!, options, cursor, 0);
+    if (blockedBytes === undefined) {
+      if (cursor.wake) this.sender.wakeup();
+      return { done, waiting: undefined };
+    }
+    return {
+      done,
+      waiting: this.appendAfterMemory(prepared, call!, options, cursor, blockedBytes, deadlineMs),
+    };
+  }
+
+  /**
+   * Append from `cursor.next` on; returns undefined when every message is appended, or the
+   * bytes a new batch needs when buffer.memory has no room for them now.
+   */
+  private appendFrom(
+    prepared: readonly Prepared[],
+    call: SendCall,
+    options: AppendOptions,
+    cursor: AppendCursor,
+    reservedBytes: number,
+  ): number | undefined {
+    const now = this.kafka.ctx.now();
+    let reserved = reservedBytes;
+    for (; cursor.next < prepared.length; cursor.next++) {
+      const i = cursor.next;
+      const p = prepared[i]!;
+      const r = this.accumulator.append(p.topic, p.partition, p.record, call, i, options, now, reserved);
+      if (r.batch === undefined) return r.blockedBytes;
+      reserved = 0;
+      if (r.newBatchCreated || r.batch.isFull()) cursor.wake = true;
+      if (p.record.key === null || this.config.partitionerIgnoreKeys) {
+        if (cursor.stickyTopic !== p.topic) {
+          cursor.stickyTopic = p.topic;
+          const topic = this.metadata.cached(p.topic);
+          cursor.numPartitions = topic?.partitions.length ?? 0;
+          cursor.available =
+            topic?.partitions.filter((x) => x.leaderNode !== undefined).map((x) => x.partition) ?? [];
         }
-      } catch (e) {
-        // The accumulator is full. Messages appended so far still go; this call fails now.
-        call.abandon(
-          new KafkaError(Errors.UNKNOWN_SERVER_ERROR, e instanceof Error ? e.message : String(e)),
-          appended > 0,
+        this.partitioner.onAppend(
+          p.topic,
+          p.partition,
+          r.appendedBytes,
+          r.allBatchesFull,
+          cursor.numPartitions,
+          cursor.available,
         );
       }
-      if (wake) this.sender.wakeup();
-    });
+    }
+    return undefined;
+  }
+
+  /**
+   * The rest of a call's append once buffer.memory is spent: wait for memory (BufferPool,
+   * first come first served) up to the call's max.block.ms deadline, append, repeat.
+   */
+  private async appendAfterMemory(
+    prepared: readonly Prepared[],
+    call: SendCall,
+    options: AppendOptions,
+    cursor: AppendCursor,
+    firstBlockedBytes: number,
+    deadlineMs: number,
+  ): Promise<void> {
+    const ctx = this.kafka.ctx;
+    const pool = this.accumulator.pool;
+    this.appendsBlocked++;
+    try {
+      let needBytes: number | undefined = firstBlockedBytes;
+      while (needBytes !== undefined) {
+        // What is queued must go for memory to come back.
+        if (cursor.wake) this.sender.wakeup();
+        cursor.wake = false;
+        ctx.trace("producer.bufferWait", { bytes: needBytes, availableBytes: pool.availableBytes });
+        try {
+          await pool.allocate(needBytes, deadlineMs - ctx.now());
+        } catch (e) {
+          const error = e instanceof KafkaError ? e : new KafkaError(Errors.UNKNOWN_SERVER_ERROR, String(e));
+          call.abandon(error, cursor.next > 0);
+          return;
+        }
+        const fatal = this.sender.fatalError;
+        if (fatal !== undefined) {
+          pool.deallocate(needBytes);
+          call.abandon(
+            new KafkaError(errorForCode(fatal.code), `Cannot send: the producer stopped (${fatal.message})`),
+            cursor.next > 0,
+          );
+          return;
+        }
+        needBytes = this.appendFrom(prepared, call, options, cursor, needBytes);
+      }
+      if (cursor.wake) this.sender.wakeup();
+    } finally {
+      this.appendsBlocked--;
+    }
   }
 
   /** InitProducerId to any broker, retried with backoff up to max.block.ms. Resolves false on timeout. */

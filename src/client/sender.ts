@@ -13,8 +13,10 @@
  * 4. expire batches past delivery.timeout.ms, queued or in flight (TimeoutException);
  * 5. send the requests; schedule the next pass.
  *
- * Outcomes per batch (Sender.completeBatch): NONE → done; DUPLICATE_SEQUENCE_NUMBER → done
- * without an offset; a retriable error (or, idempotent, the cases of idempotence.ts) while
+ * Outcomes per batch (Sender.completeBatch): NONE → done; MESSAGE_TOO_LARGE for a batch of
+ * several records → split into smaller batches put back at the front of the queue, not counted
+ * as a retry (accumulator.ts; one record too large fails with MESSAGE_TOO_LARGE, Kafka's
+ * RecordTooLargeException); DUPLICATE_SEQUENCE_NUMBER → done without an offset; a retriable error (or, idempotent, the cases of idempotence.ts) while
  * attempts < retries and before the delivery timeout → back to the accumulator after an
  * exponential backoff (retry.backoff.ms × 2^(attempts−1), capped at retry.backoff.max.ms,
  * ±20% jitter: KIP-580); anything else → failed with Kafka's error name. Errors meaning stale
@@ -70,10 +72,18 @@ export interface SenderStats {
   batchesSent: number;
   retries: number;
   requestTimeouts: number;
+  /** Batches split after MESSAGE_TOO_LARGE (Kafka's batch-split-rate sensor, as a count). */
+  batchSplits: number;
 }
 
 export class Sender {
-  readonly stats: SenderStats = { requestsSent: 0, batchesSent: 0, retries: 0, requestTimeouts: 0 };
+  readonly stats: SenderStats = {
+    requestsSent: 0,
+    batchesSent: 0,
+    retries: 0,
+    requestTimeouts: 0,
+    batchSplits: 0,
+  };
   /** Per broker, the Produce requests in flight on its "connection", in send order. */
   private readonly inFlight = new Map<NodeId, Set<InFlightRequest>>();
   /** Every batch drained and not yet answered, for in-flight expiry. */
@@ -356,6 +366,17 @@ export class Sender {
       this.finish(batch, () =>
         batch.complete(response.baseOffset, response.logAppendTimeMs, response.logStartOffset),
       );
+      return;
+    }
+    if (error === Errors.MESSAGE_TOO_LARGE && batch.recordCount > 1) {
+      // Sender.completeBatch: split and resend, without spending a retry.
+      const parts = this.accumulator.splitAndReenqueue(batch, this.idempotence);
+      this.stats.batchSplits++;
+      this.ctx.trace("producer.batchSplit", {
+        batch: batch.toString(),
+        into: parts.map((b) => b.recordCount),
+        node: req.node,
+      });
       return;
     }
     if (errorMayFollowAppend(error, batch.options.acks)) batch.maybeWritten = true;
