@@ -15,14 +15,13 @@
  * closed. Entries not yet written are lost in a crash, which is harmless: after an unclean
  * shutdown, recovery rebuilds the index of every segment it scans, and a flushed segment's index
  * was written before its fsync. "Full" keeps Kafka's meaning, so a full index still rolls the
- * segment.
+ * segment. The file work (pending writes, flush, truncation, rename) is in abstract-index.ts.
  */
 import type { Disk } from "./disk";
+import { AbstractIndex, createIndexFile, readIndexFile, resized } from "./abstract-index";
 
+export { PENDING_ENTRIES_MAX } from "./abstract-index";
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
-/** Unwritten entries kept in memory before they are written to the file. */
-export const PENDING_ENTRIES_MAX = 512;
-const INITIAL_CAPACITY = 64;
 
 /** A read-only view of the entries, as handed to the `lookupIndex` seam. Both arrays have one element per entry. */
 export interface OffsetIndexView {
@@ -37,38 +36,23 @@ export interface OffsetPosition {
   position: number;
 }
 
-export class OffsetIndex {
+export class OffsetIndex extends AbstractIndex {
   private rel: Int32Array;
   private pos: Int32Array;
-  private count = 0;
-  /** Entries present in the file; entries [written, count) are pending. */
-  private written = 0;
   private cachedView: OffsetIndexView | undefined;
-  readonly maxEntries: number;
 
-  private constructor(
-    private readonly disk: Disk,
-    private filePath: string,
-    readonly baseOffset: number,
-    maxIndexBytes: number,
-    capacity: number,
-  ) {
-    this.maxEntries = Math.floor(maxIndexBytes / OFFSET_INDEX_ENTRY_BYTES);
-    this.rel = new Int32Array(Math.max(1, capacity));
-    this.pos = new Int32Array(Math.max(1, capacity));
+  /** `loaded`: entries about to be read from the file (0 for a new index). */
+  private constructor(disk: Disk, path: string, baseOffset: number, maxIndexBytes: number, loaded: number) {
+    super(disk, path, baseOffset, maxIndexBytes, OFFSET_INDEX_ENTRY_BYTES);
+    const capacity = this.initialCapacity(loaded);
+    this.rel = new Int32Array(capacity);
+    this.pos = new Int32Array(capacity);
   }
 
   /** Create an empty index file (replacing any existing one). */
   static create(disk: Disk, path: string, baseOffset: number, maxIndexBytes: number): OffsetIndex {
-    if (disk.exists(path)) disk.truncate(path, 0);
-    else disk.create(path);
-    return new OffsetIndex(
-      disk,
-      path,
-      baseOffset,
-      maxIndexBytes,
-      Math.min(INITIAL_CAPACITY, Math.max(1, maxIndexBytes >>> 3)),
-    );
+    createIndexFile(disk, path);
+    return new OffsetIndex(disk, path, baseOffset, maxIndexBytes, 0);
   }
 
   /**
@@ -83,14 +67,10 @@ export class OffsetIndex {
     maxIndexBytes: number,
     logSizeBytes: number,
   ): OffsetIndex | string {
-    if (!disk.exists(path)) return "missing";
-    const bytes = disk.readAll(path);
-    if (bytes.length % OFFSET_INDEX_ENTRY_BYTES !== 0) {
-      return `size ${bytes.length} is not a multiple of ${OFFSET_INDEX_ENTRY_BYTES}`;
-    }
-    const n = bytes.length / OFFSET_INDEX_ENTRY_BYTES;
-    const index = new OffsetIndex(disk, path, baseOffset, maxIndexBytes, Math.max(n, INITIAL_CAPACITY));
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const file = readIndexFile(disk, path, OFFSET_INDEX_ENTRY_BYTES);
+    if (typeof file === "string") return file;
+    const { view: dv, entries: n } = file;
+    const index = new OffsetIndex(disk, path, baseOffset, maxIndexBytes, n);
     let prevRel = -1;
     let prevPos = -1;
     for (let i = 0; i < n; i++) {
@@ -104,26 +84,12 @@ export class OffsetIndex {
       prevRel = r;
       prevPos = p;
     }
-    index.count = n;
-    index.written = n;
+    index.loaded(n);
     return index;
-  }
-
-  get path(): string {
-    return this.filePath;
-  }
-
-  get entries(): number {
-    return this.count;
   }
 
   isFull(): boolean {
     return this.count >= this.maxEntries;
-  }
-
-  /** Size of the index as Kafka reports it (entries × 8). */
-  get sizeInBytes(): number {
-    return this.count * OFFSET_INDEX_ENTRY_BYTES;
   }
 
   /** Absolute offset of the last entry, or the base offset when empty (as Kafka's lastOffset). */
@@ -156,30 +122,27 @@ export class OffsetIndex {
   /** Add an entry. Kafka's OffsetIndex.append: the offset must be above the last one. */
   append(offset: number, position: number): void {
     if (this.isFull())
-      throw new Error(
-        `Cannot append to offset index ${this.filePath}: it is full (${this.maxEntries} entries)`,
-      );
+      throw new Error(`Cannot append to offset index ${this.path}: it is full (${this.maxEntries} entries)`);
     const r = offset - this.baseOffset;
     if (this.count > 0 && r <= this.rel[this.count - 1]!) {
       throw new Error(
-        `Cannot append offset ${offset} to offset index ${this.filePath}: not above the last offset ${this.lastOffset}`,
+        `Cannot append offset ${offset} to offset index ${this.path}: not above the last offset ${this.lastOffset}`,
       );
     }
     if (r < 0 || r > 0x7fffffff)
       throw new Error(
-        `Cannot append offset ${offset} to offset index ${this.filePath}: relative offset out of int32 range`,
+        `Cannot append offset ${offset} to offset index ${this.path}: relative offset out of int32 range`,
       );
     if (this.count > 0 && position <= this.pos[this.count - 1]!) {
       throw new Error(
-        `Cannot append position ${position} to offset index ${this.filePath}: not above the last position`,
+        `Cannot append position ${position} to offset index ${this.path}: not above the last position`,
       );
     }
     if (this.count === this.rel.length) this.grow();
     this.rel[this.count] = r;
     this.pos[this.count] = position;
-    this.count++;
     this.cachedView = undefined;
-    if (this.count - this.written >= PENDING_ENTRIES_MAX) this.writePending();
+    this.appended();
   }
 
   /** Remove every entry whose offset is ≥ `offset` (Kafka's OffsetIndex.truncateTo), in memory and in the file. */
@@ -189,52 +152,19 @@ export class OffsetIndex {
     this.truncateToEntries(n);
   }
 
-  truncateToEntries(n: number): void {
-    if (n >= this.count) return;
-    this.count = n;
-    this.cachedView = undefined;
-    if (this.written > n) {
-      this.disk.truncate(this.filePath, n * OFFSET_INDEX_ENTRY_BYTES);
-      this.written = n;
-    }
+  override truncateToEntries(n: number): void {
+    if (n < this.count) this.cachedView = undefined;
+    super.truncateToEntries(n);
   }
 
-  /** Write pending entries to the file (page cache). */
-  writePending(): void {
-    if (this.written === this.count) return;
-    const n = this.count - this.written;
-    const buf = new Uint8Array(n * OFFSET_INDEX_ENTRY_BYTES);
-    const dv = new DataView(buf.buffer);
-    for (let i = 0; i < n; i++) {
-      dv.setInt32(i * 8, this.rel[this.written + i]!);
-      dv.setInt32(i * 8 + 4, this.pos[this.written + i]!);
-    }
-    this.disk.writeAt(this.filePath, this.written * OFFSET_INDEX_ENTRY_BYTES, buf);
-    this.written = this.count;
-  }
-
-  /** Write pending entries and fsync the file. */
-  flush(): void {
-    this.writePending();
-    this.disk.fsync(this.filePath);
-  }
-
-  /** Rename the file (the caller picks the new name, e.g. with a ".deleted" suffix). */
-  renameTo(newPath: string): void {
-    this.disk.rename(this.filePath, newPath);
-    this.filePath = newPath;
+  protected encodeEntry(dv: DataView, at: number, i: number): void {
+    dv.setInt32(at, this.rel[i]!);
+    dv.setInt32(at + 4, this.pos[i]!);
   }
 
   private grow(): void {
-    const cap = Math.min(
-      Math.max(this.rel.length * 2, INITIAL_CAPACITY),
-      Math.max(this.maxEntries, this.count + 1),
-    );
-    const rel = new Int32Array(cap);
-    const pos = new Int32Array(cap);
-    rel.set(this.rel.subarray(0, this.count));
-    pos.set(this.pos.subarray(0, this.count));
-    this.rel = rel;
-    this.pos = pos;
+    const capacity = this.grownCapacity(this.rel.length);
+    this.rel = resized(this.rel, capacity, this.count);
+    this.pos = resized(this.pos, capacity, this.count);
   }
 }

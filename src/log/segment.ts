@@ -21,7 +21,14 @@ import { joinPath } from "./disk";
 import { OffsetIndex } from "./offset-index";
 import { TimeIndex, type TimestampOffset } from "./time-index";
 import { indexFileName, logFileName, timeIndexFileName, DELETED_FILE_SUFFIX } from "./log-files";
-import { FileWindow, HEADER_BYTES, checkBatchHeader, scanHeader, type ScannedBatch } from "./batch-scan";
+import {
+  FileWindow,
+  HEADER_BYTES,
+  checkBatchHeader,
+  dataView,
+  scanHeader,
+  type ScannedBatch,
+} from "./batch-scan";
 import { SeamContractError, defaultLookupIndex, type LogSeams } from "./seams";
 import {
   CRC_OFFSET,
@@ -332,7 +339,7 @@ export class LogSegment {
       throw new LogCorruptionError(
         `Cannot read batch at position ${first.position} of ${this.logFilePath}: file ended early`,
       );
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const dv = dataView(bytes);
     let cut = 0;
     while (cut + HEADER_BYTES <= bytes.length) {
       const b = scanHeader(dv, cut, first.position + cut);
@@ -382,27 +389,13 @@ export class LogSegment {
    * bytes (a copy). Used for replays (producer state, timestamp search) on valid data.
    */
   *batches(fromPosition = 0): Generator<{ batch: ScannedBatch; bytes: Uint8Array }> {
-    const size = this.sizeBytes;
-    const w = new FileWindow(this.disk, this.logFilePath, size, SCAN_WINDOW_BYTES);
-    let position = fromPosition;
-    while (position < size) {
-      let at = w.ensure(position, HEADER_BYTES);
+    for (const { batch, window } of this.walkHeaders(fromPosition, SCAN_WINDOW_BYTES)) {
+      const at = window.ensure(batch.position, batch.size);
       if (at < 0)
         throw new LogCorruptionError(
-          `Cannot read batch at position ${position} of ${this.logFilePath}: truncated header`,
+          `Cannot read batch at position ${batch.position} of ${this.logFilePath}: truncated batch`,
         );
-      const b = scanHeader(w.view, at, position);
-      if (b.size < HEADER_BYTES)
-        throw new LogCorruptionError(
-          `Cannot read batch at position ${position} of ${this.logFilePath}: size ${b.size}`,
-        );
-      at = w.ensure(position, b.size);
-      if (at < 0)
-        throw new LogCorruptionError(
-          `Cannot read batch at position ${position} of ${this.logFilePath}: truncated batch`,
-        );
-      yield { batch: b, bytes: w.bytes.slice(at, at + b.size) };
-      position += b.size;
+      yield { batch, bytes: window.bytes.slice(at, at + batch.size) };
     }
   }
 
@@ -531,20 +524,33 @@ export class LogSegment {
 
   /** Batch headers from a position to the end, without copying batch bytes. */
   *headers(fromPosition = 0): Generator<{ batch: ScannedBatch }> {
-    const w = new FileWindow(this.disk, this.logFilePath, this.sizeBytes, 64 * 1024);
+    for (const { batch } of this.walkHeaders(fromPosition, 64 * 1024)) yield { batch };
+  }
+
+  /**
+   * Walk the batch headers of valid data from file position `fromPosition` to the end of the
+   * file, reading through one window of `windowBytes` (also handed out, so that a caller can
+   * take the batch's bytes from it). A torn header or an impossible size is LogCorruptionError.
+   */
+  private *walkHeaders(
+    fromPosition: number,
+    windowBytes: number,
+  ): Generator<{ batch: ScannedBatch; window: FileWindow }> {
+    const size = this.sizeBytes;
+    const window = new FileWindow(this.disk, this.logFilePath, size, windowBytes);
     let position = fromPosition;
-    while (position < this.sizeBytes) {
-      const at = w.ensure(position, HEADER_BYTES);
+    while (position < size) {
+      const at = window.ensure(position, HEADER_BYTES);
       if (at < 0)
         throw new LogCorruptionError(
           `Cannot read batch at position ${position} of ${this.logFilePath}: truncated header`,
         );
-      const batch = scanHeader(w.view, at, position);
+      const batch = scanHeader(window.view, at, position);
       if (batch.size < HEADER_BYTES)
         throw new LogCorruptionError(
           `Cannot read batch at position ${position} of ${this.logFilePath}: size ${batch.size}`,
         );
-      yield { batch };
+      yield { batch, window };
       position += batch.size;
     }
   }

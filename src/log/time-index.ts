@@ -11,60 +11,43 @@
  * segment's largest timestamp survives a restart.
  *
  * Departure from Kafka: same as offset-index.ts (no preallocation or mmap; the file holds exactly
- * the entries; pending entries are written before flush, roll, truncation and close).
+ * the entries; pending entries are written before flush, roll, truncation and close). The file
+ * work is in abstract-index.ts, shared with the offset index.
  */
 import type { Disk } from "./disk";
-import { PENDING_ENTRIES_MAX } from "./offset-index";
+import { AbstractIndex, createIndexFile, readIndexFile, resized } from "./abstract-index";
 import { NO_TIMESTAMP } from "../protocol";
 
 export const TIME_INDEX_ENTRY_BYTES = 12;
-const INITIAL_CAPACITY = 64;
 
 export interface TimestampOffset {
   timestamp: number;
   offset: number;
 }
 
-export class TimeIndex {
+export class TimeIndex extends AbstractIndex {
   private ts: Float64Array;
   private rel: Int32Array;
-  private count = 0;
-  private written = 0;
-  readonly maxEntries: number;
 
-  private constructor(
-    private readonly disk: Disk,
-    private filePath: string,
-    readonly baseOffset: number,
-    maxIndexBytes: number,
-    capacity: number,
-  ) {
-    this.maxEntries = Math.floor(maxIndexBytes / TIME_INDEX_ENTRY_BYTES);
-    this.ts = new Float64Array(Math.max(1, capacity));
-    this.rel = new Int32Array(Math.max(1, capacity));
+  /** `loaded`: entries about to be read from the file (0 for a new index). */
+  private constructor(disk: Disk, path: string, baseOffset: number, maxIndexBytes: number, loaded: number) {
+    super(disk, path, baseOffset, maxIndexBytes, TIME_INDEX_ENTRY_BYTES);
+    const capacity = this.initialCapacity(loaded);
+    this.ts = new Float64Array(capacity);
+    this.rel = new Int32Array(capacity);
   }
 
   static create(disk: Disk, path: string, baseOffset: number, maxIndexBytes: number): TimeIndex {
-    if (disk.exists(path)) disk.truncate(path, 0);
-    else disk.create(path);
-    return new TimeIndex(
-      disk,
-      path,
-      baseOffset,
-      maxIndexBytes,
-      Math.min(INITIAL_CAPACITY, Math.max(1, Math.floor(maxIndexBytes / 12))),
-    );
+    createIndexFile(disk, path);
+    return new TimeIndex(disk, path, baseOffset, maxIndexBytes, 0);
   }
 
   /** Load a time index file; a reason string when missing or failing the sanity checks. */
   static load(disk: Disk, path: string, baseOffset: number, maxIndexBytes: number): TimeIndex | string {
-    if (!disk.exists(path)) return "missing";
-    const bytes = disk.readAll(path);
-    if (bytes.length % TIME_INDEX_ENTRY_BYTES !== 0)
-      return `size ${bytes.length} is not a multiple of ${TIME_INDEX_ENTRY_BYTES}`;
-    const n = bytes.length / TIME_INDEX_ENTRY_BYTES;
-    const index = new TimeIndex(disk, path, baseOffset, maxIndexBytes, Math.max(n, INITIAL_CAPACITY));
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const file = readIndexFile(disk, path, TIME_INDEX_ENTRY_BYTES);
+    if (typeof file === "string") return file;
+    const { view: dv, entries: n } = file;
+    const index = new TimeIndex(disk, path, baseOffset, maxIndexBytes, n);
     let prevTs = -Infinity;
     let prevRel = -1;
     for (let i = 0; i < n; i++) {
@@ -77,26 +60,13 @@ export class TimeIndex {
       prevTs = t;
       prevRel = r;
     }
-    index.count = n;
-    index.written = n;
+    index.loaded(n);
     return index;
-  }
-
-  get path(): string {
-    return this.filePath;
-  }
-
-  get entries(): number {
-    return this.count;
   }
 
   /** Kafka's TimeIndex.isFull: one slot is kept for the entry written on roll. */
   isFull(): boolean {
     return this.count >= this.maxEntries - 1;
-  }
-
-  get sizeInBytes(): number {
-    return this.count * TIME_INDEX_ENTRY_BYTES;
   }
 
   /** The last entry, or (NO_TIMESTAMP, baseOffset) when empty. */
@@ -118,14 +88,12 @@ export class TimeIndex {
    */
   maybeAppend(timestamp: number, offset: number, skipFullCheck = false): void {
     if (!skipFullCheck && this.isFull())
-      throw new Error(
-        `Cannot append to time index ${this.filePath}: it is full (${this.maxEntries} entries)`,
-      );
+      throw new Error(`Cannot append to time index ${this.path}: it is full (${this.maxEntries} entries)`);
     if (this.count > 0) {
       const last = this.lastEntry();
       if (offset < last.offset) {
         throw new Error(
-          `Cannot append offset ${offset} to time index ${this.filePath}: below the last offset ${last.offset}`,
+          `Cannot append offset ${offset} to time index ${this.path}: below the last offset ${last.offset}`,
         );
       }
       if (timestamp <= last.timestamp) return;
@@ -136,8 +104,7 @@ export class TimeIndex {
     if (this.count === this.ts.length) this.grow();
     this.ts[this.count] = timestamp;
     this.rel[this.count] = offset - this.baseOffset;
-    this.count++;
-    if (this.count - this.written >= PENDING_ENTRIES_MAX) this.writePending();
+    this.appended();
   }
 
   /**
@@ -164,47 +131,17 @@ export class TimeIndex {
   truncateTo(offset: number): void {
     let n = this.count;
     while (n > 0 && this.baseOffset + this.rel[n - 1]! >= offset) n--;
-    if (n >= this.count) return;
-    this.count = n;
-    if (this.written > n) {
-      this.disk.truncate(this.filePath, n * TIME_INDEX_ENTRY_BYTES);
-      this.written = n;
-    }
+    this.truncateToEntries(n);
   }
 
-  writePending(): void {
-    if (this.written === this.count) return;
-    const n = this.count - this.written;
-    const buf = new Uint8Array(n * TIME_INDEX_ENTRY_BYTES);
-    const dv = new DataView(buf.buffer);
-    for (let i = 0; i < n; i++) {
-      dv.setBigInt64(i * 12, BigInt(this.ts[this.written + i]!));
-      dv.setInt32(i * 12 + 8, this.rel[this.written + i]!);
-    }
-    this.disk.writeAt(this.filePath, this.written * TIME_INDEX_ENTRY_BYTES, buf);
-    this.written = this.count;
-  }
-
-  flush(): void {
-    this.writePending();
-    this.disk.fsync(this.filePath);
-  }
-
-  renameTo(newPath: string): void {
-    this.disk.rename(this.filePath, newPath);
-    this.filePath = newPath;
+  protected encodeEntry(dv: DataView, at: number, i: number): void {
+    dv.setBigInt64(at, BigInt(this.ts[i]!));
+    dv.setInt32(at + 8, this.rel[i]!);
   }
 
   private grow(): void {
-    const cap = Math.min(
-      Math.max(this.ts.length * 2, INITIAL_CAPACITY),
-      Math.max(this.maxEntries, this.count + 1),
-    );
-    const ts = new Float64Array(cap);
-    const rel = new Int32Array(cap);
-    ts.set(this.ts.subarray(0, this.count));
-    rel.set(this.rel.subarray(0, this.count));
-    this.ts = ts;
-    this.rel = rel;
+    const capacity = this.grownCapacity(this.ts.length);
+    this.ts = resized(this.ts, capacity, this.count);
+    this.rel = resized(this.rel, capacity, this.count);
   }
 }
