@@ -33,7 +33,7 @@ import {
   MAX_TIMESTAMP_OFFSET,
   TIMESTAMP_TYPE_MASK,
 } from "../protocol";
-import { HEADER_BYTES, checkBatchHeader, int64At, scanHeader, setInt64At } from "./batch-scan";
+import { HEADER_BYTES, checkBatchHeader, dataView, int64At, scanHeader, setInt64At } from "./batch-scan";
 import type { AppendedBatch } from "./segment";
 import type { LogConfig } from "./log-config";
 
@@ -85,7 +85,7 @@ export function validateAppend(
   config: LogConfig,
   now: number,
 ): ValidAppend | InvalidAppend {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dv = dataView(bytes);
   const batches: ValidBatch[] = [];
   const asLeader = origin !== "replication";
   let position = 0;
@@ -212,7 +212,7 @@ export function assignOffsets(
   batches: readonly ValidBatch[],
   o: { firstOffset: number; asLeader: boolean; leaderEpoch: number; logAppendTimeMs: number | undefined },
 ): AssignedOffsets {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const dv = dataView(data);
   const appended: AppendedBatch[] = [];
   const epochStarts: [number, number][] = [];
   let next = o.firstOffset;

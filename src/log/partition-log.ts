@@ -50,7 +50,7 @@ import { LogCorruptionError, type LogSegment, type SegmentSettings } from "./seg
 import { assignOffsets, validateAppend, type AppendOrigin, type ValidBatch } from "./append-validation";
 import { loadLog, type RecoveryReport } from "./recovery";
 import { LocalLog, mkdirsDurably } from "./local-log";
-import { int64At } from "./batch-scan";
+import { dataView, int64At } from "./batch-scan";
 import { LEADER_EPOCH_CHECKPOINT_FILENAME, LeaderEpochFileCache } from "./leader-epoch-cache";
 import { CorruptCheckpointError } from "./checkpoint-file";
 import type { TopicPartition } from "./topic-partition";
@@ -803,7 +803,7 @@ export class PartitionLog {
 
 /** The producer fields of validated batches, read from their headers (offsets filled in after the append). */
 function producerInfos(data: Uint8Array, batches: readonly ValidBatch[]): ProducerBatchInfo[] {
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const dv = dataView(data);
   return batches.map((b) => ({
     producerId: int64At(dv, b.position + PRODUCER_ID_AT),
     producerEpoch: dv.getInt16(b.position + PRODUCER_EPOCH_AT),
