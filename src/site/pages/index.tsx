@@ -16,7 +16,7 @@ function Hero(): ReactNode {
       <div className={`container ${styles.heroInner}`}>
         <div className={styles.heroText}>
           <p className={styles.eyebrow}>
-            <Translate id="home.hero.eyebrow">Interview prep for Apache Kafka 3.x and 4.0</Translate>
+            <Translate id="home.hero.eyebrow">Interview prep for Apache Kafka 4.x, and what changed since 3.x</Translate>
           </p>
           <Heading as="h1" className={styles.heroTitle}>
             <Translate id="home.hero.title">Learn Kafka by breaking it</Translate>
