@@ -218,6 +218,7 @@ export class BrokerCore implements BrokerServices {
         listeners: [{ name: "PLAINTEXT", host: ctx.nodeId, port: BROKER_PORT, securityProtocol: 0 }],
         voters: this.options.voters,
         nextCorrelationId: next,
+        previousBrokerEpoch: report.cleanShutdownBrokerEpoch ?? -1,
         heartbeatIntervalMs: c.brokerHeartbeatIntervalMs,
         requestTimeoutMs: c.requestTimeoutMs,
       },

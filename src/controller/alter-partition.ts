@@ -20,7 +20,7 @@
  */
 import { Errors } from "../protocol";
 import type { AlterPartitionRequest, AlterPartitionResponse } from "./controller-apis";
-import { uncleanEnabled, type ControlResult, type ElectionSettings } from "./cluster-control";
+import { changeContext, type ControlResult, type ElectionSettings } from "./cluster-control";
 import {
   applyRecord,
   unfencedBrokerIds,
@@ -74,11 +74,7 @@ export function alterPartition(
         { topicId: t.topicId, topicName: topic.name, partitionId: p.partitionIndex },
         partition!,
         newIsr,
-        {
-          liveBrokers: unfencedBrokerIds(current),
-          uncleanLeaderElectionEnable: uncleanEnabled(topic, election),
-          electLeader: election.electLeader,
-        },
+        changeContext(topic, election, unfencedBrokerIds(current)),
       );
       if (change) {
         records.push(change);

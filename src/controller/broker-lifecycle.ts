@@ -39,6 +39,11 @@ export interface BrokerLifecycleOptions {
   rack?: string | null;
   voters: readonly { id: number; address: NodeId }[];
   nextCorrelationId: () => number;
+  /**
+   * The broker epoch read from the clean-shutdown marker at startup, or -1 when the last shutdown
+   * was not clean (Kafka: BrokerLifecycleManager sends it as previousBrokerEpoch; KIP-966).
+   */
+  previousBrokerEpoch?: number;
   heartbeatIntervalMs?: number;
   requestTimeoutMs?: number;
   retryBackoffMs?: number;
@@ -104,7 +109,7 @@ export class BrokerLifecycle {
         incarnationId: this.options.incarnationId,
         listeners: this.options.listeners,
         rack: this.options.rack ?? null,
-        previousBrokerEpoch: -1,
+        previousBrokerEpoch: this.options.previousBrokerEpoch ?? -1,
       };
       return {
         to: this.locator.target(),

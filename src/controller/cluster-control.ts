@@ -13,8 +13,13 @@
  *   registration (it has caught up with the metadata log), as in BrokerHeartbeatManager.
  *   Unfencing elects leaders for leaderless partitions it can lead.
  * - Fencing (session expired, wantFence, or wantShutDown): remove the broker from every ISR and
- *   re-elect where it led (handleBrokerFenced). A broker that is the last ISR member stays in
- *   the ISR and the partition goes leaderless.
+ *   re-elect where it led (handleBrokerFenced). Without ELR, a broker that is the last ISR member
+ *   stays in the ISR and the partition goes leaderless; with ELR (KIP-966, partition-change.ts)
+ *   the ISR may empty, and a broker leaving an ISR that is below min ISR joins the ELR, where it
+ *   stays while fenced.
+ * - Registration of a new incarnation with ELR on: unless previousBrokerEpoch equals the epoch
+ *   of the registration it replaces (the broker's clean-shutdown marker), the shutdown was
+ *   unclean and the broker leaves every ISR and ELR (handleBrokerUncleanShutdown).
  *
  * Departure: controlled shutdown (CONTROLLED_SHUTDOWN state) is collapsed into one step: on
  * wantShutDown the broker is fenced (leaders moved, ISRs shrunk) and told shouldShutDown.
@@ -30,6 +35,7 @@ import type {
 import type { LeaderElectionPolicy } from "./election";
 import {
   applyRecord,
+  partitionsWithBrokerInElr,
   partitionsWithBrokerInIsr,
   partitionsWithoutLeader,
   unfencedBrokerIds,
@@ -37,12 +43,18 @@ import {
   type TopicImage,
 } from "./metadata-image";
 import type { MetadataRecord } from "./metadata-records";
-import { buildPartitionChange } from "./partition-change";
+import { buildPartitionChange, type PartitionChangeContext } from "./partition-change";
 
 export interface ElectionSettings {
   electLeader: LeaderElectionPolicy;
   /** Cluster default for unclean.leader.election.enable (false); a topic config overrides it. */
   uncleanLeaderElectionEnable: boolean;
+  /** KIP-966 Eligible Leader Replicas (Kafka: eligible.leader.replicas.version=1). Default off. */
+  eligibleLeaderReplicasEnabled?: boolean;
+  /** Cluster default for min.insync.replicas (1); a topic config overrides it. Used by ELR only. */
+  minInsyncReplicas?: number;
+  /** With ELR: elect the last known leader when ISR and ELR are empty (Kafka does; default true). */
+  electLastKnownLeader?: boolean;
 }
 
 export interface ControlResult<R> {
@@ -53,6 +65,39 @@ export interface ControlResult<R> {
 export function uncleanEnabled(topic: TopicImage, settings: ElectionSettings): boolean {
   const v = topic.configs.get("unclean.leader.election.enable");
   return v === undefined ? settings.uncleanLeaderElectionEnable : v.toLowerCase() === "true";
+}
+
+/**
+ * Kafka's ReplicationControlManager.getTopicEffectiveMinIsr: the topic's min.insync.replicas (or
+ * the cluster default), capped by its replication factor (that of partition 0).
+ */
+export function effectiveMinIsr(topic: TopicImage, settings: ElectionSettings): number {
+  const v = topic.configs.get("min.insync.replicas");
+  const configured = v === undefined ? (settings.minInsyncReplicas ?? 1) : Number(v);
+  const replicationFactor = topic.partitions[0]?.replicas.length ?? configured;
+  return Math.min(configured, replicationFactor);
+}
+
+/** The PartitionChangeBuilder settings for one topic (what every caller of buildPartitionChange passes). */
+export function changeContext(
+  topic: TopicImage,
+  settings: ElectionSettings,
+  liveBrokers: ReadonlySet<number>,
+  uncleanShutdownReplicas?: readonly number[],
+): PartitionChangeContext {
+  const base = {
+    liveBrokers,
+    uncleanLeaderElectionEnable: uncleanEnabled(topic, settings),
+    electLeader: settings.electLeader,
+  };
+  if (!(settings.eligibleLeaderReplicasEnabled ?? false)) return base;
+  return {
+    ...base,
+    eligibleLeaderReplicasEnabled: true,
+    minIsr: effectiveMinIsr(topic, settings),
+    electLastKnownLeader: settings.electLastKnownLeader ?? true,
+    ...(uncleanShutdownReplicas ? { uncleanShutdownReplicas } : {}),
+  };
 }
 
 export function registerBroker(
@@ -90,6 +135,18 @@ export function registerBroker(
     );
   }
   const records = existing && !existing.fenced ? fenceBroker(image, req.brokerId, env.election) : [];
+  if (
+    existing &&
+    (env.election.eligibleLeaderReplicasEnabled ?? false) &&
+    req.previousBrokerEpoch !== existing.brokerEpoch
+  ) {
+    // KIP-966 (Kafka: ClusterControlManager.registerBroker → handleBrokerUncleanShutdown): a new
+    // incarnation that cannot show the epoch it had at a clean shutdown may have lost unflushed
+    // records, so it leaves every ISR and ELR. Decided on the image after the fence above.
+    let scratch = image;
+    for (const r of records) scratch = applyRecord(scratch, r);
+    records.push(...handleBrokerUncleanShutdown(scratch, req.brokerId, env.election));
+  }
   records.push({
     type: "RegisterBrokerRecord",
     brokerId: req.brokerId,
@@ -177,15 +234,41 @@ export function fenceBroker(
       { topicId: topic.topicId, topicName: topic.name, partitionId },
       partition,
       partition.isr.filter((id) => id !== brokerId),
-      {
-        liveBrokers: live,
-        uncleanLeaderElectionEnable: uncleanEnabled(topic, election),
-        electLeader: election.electLeader,
-      },
+      changeContext(topic, election, live),
     );
     if (change) records.push(change);
   }
   records.push({ type: "FenceBrokerRecord", id: brokerId, epoch: broker.brokerEpoch });
+  return records;
+}
+
+/**
+ * Kafka's ReplicationControlManager.handleBrokerUncleanShutdown (ELR on): remove the broker from
+ * the ISR of every partition that has it there, then from the ELR of every partition that has it
+ * there (the two sets are disjoint), re-electing where needed; the broker may not lead.
+ */
+export function handleBrokerUncleanShutdown(
+  image: MetadataImage,
+  brokerId: number,
+  election: ElectionSettings,
+): MetadataRecord[] {
+  const live = unfencedBrokerIds(image);
+  live.delete(brokerId);
+  const records: MetadataRecord[] = [];
+  const affected = [
+    ...partitionsWithBrokerInIsr(image, brokerId),
+    ...partitionsWithBrokerInElr(image, brokerId),
+  ];
+  for (const { topic, partitionId } of affected) {
+    const partition = topic.partitions[partitionId]!;
+    const change = buildPartitionChange(
+      { topicId: topic.topicId, topicName: topic.name, partitionId },
+      partition,
+      partition.isr.filter((id) => id !== brokerId),
+      changeContext(topic, election, live, [brokerId]),
+    );
+    if (change) records.push(change);
+  }
   return records;
 }
 
@@ -208,11 +291,7 @@ export function unfenceBroker(
       { topicId: topic.topicId, topicName: topic.name, partitionId },
       partition,
       partition.isr,
-      {
-        liveBrokers: live,
-        uncleanLeaderElectionEnable: uncleanEnabled(topic, election),
-        electLeader: election.electLeader,
-      },
+      changeContext(topic, election, live),
     );
     if (change) records.push(change);
   }

@@ -6,9 +6,12 @@
  * speculative one side by side, and readers never see a half-applied batch.
  *
  * Invariants asserted on every apply (a violation is a controller bug, never bad input):
- * replicas are distinct and non-empty; isr ⊆ replicas and non-empty; the leader is -1 or in the
- * isr; a partition change names a known topic and partition; fence/unfence name the broker's
- * current epoch.
+ * replicas are distinct and non-empty; isr ⊆ replicas, distinct, and non-empty unless the
+ * partition has no leader (only a controller with Eligible Leader Replicas, KIP-966, empties
+ * it); the leader is -1 or in the isr; the ELR and last known ELR are distinct replicas and the
+ * ELR shares no member with the ISR (Kafka: ReplicationControlManager.updatePartitionInfo's
+ * overlap check); a partition change names a known topic and partition; fence/unfence name the
+ * broker's current epoch.
  *
  * Departure from Kafka: a broker's last heartbeat time is not in the image. As in Kafka it is
  * in-memory state of the active controller (BrokerHeartbeatManager), not replicated.
@@ -39,6 +42,20 @@ export interface PartitionRegistration {
   readonly leaderEpoch: number;
   /** Bumped on every change (Kafka's partitionEpoch, the AlterPartition version check). */
   readonly partitionEpoch: number;
+  /** KIP-966 eligible leader replicas (Kafka: PartitionRegistration.elr); absent = []. */
+  readonly elr?: readonly number[];
+  /** KIP-966 last known ELR (Kafka: PartitionRegistration.lastKnownElr); absent = []. */
+  readonly lastKnownElr?: readonly number[];
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+/** The partition's eligible leader replicas ([] when it has none or ELR is off). */
+export function elrOf(p: PartitionRegistration): readonly number[] {
+  return p.elr ?? NONE;
+}
+/** The partition's last known ELR ([] when it has none or ELR is off). */
+export function lastKnownElrOf(p: PartitionRegistration): readonly number[] {
+  return p.lastKnownElr ?? NONE;
 }
 
 export interface TopicImage {
@@ -120,13 +137,17 @@ export function applyRecord(image: MetadataImage, record: MetadataRecord): Metad
         );
       const leaderChanged = record.leader !== NO_LEADER_CHANGE;
       const next = checkPartition(
-        {
-          replicas: current.replicas,
-          isr: record.isr ?? current.isr,
-          leader: leaderChanged ? record.leader : current.leader,
-          leaderEpoch: leaderChanged ? current.leaderEpoch + 1 : current.leaderEpoch,
-          partitionEpoch: current.partitionEpoch + 1,
-        },
+        withElr(
+          {
+            replicas: current.replicas,
+            isr: record.isr ?? current.isr,
+            leader: leaderChanged ? record.leader : current.leader,
+            leaderEpoch: leaderChanged ? current.leaderEpoch + 1 : current.leaderEpoch,
+            partitionEpoch: current.partitionEpoch + 1,
+          },
+          record.eligibleLeaderReplicas ?? elrOf(current),
+          record.lastKnownElr ?? lastKnownElrOf(current),
+        ),
         `${topic.name}-${record.partitionId}`,
       );
       const partitions = [...topic.partitions];
@@ -177,6 +198,14 @@ export function partitionsWithBrokerInIsr(
   return partitionsWhere(image, (p) => p.isr.includes(brokerId));
 }
 
+/** Every (topic, partition) whose ELR contains `brokerId` (Kafka: BrokersToElrs), same order. */
+export function partitionsWithBrokerInElr(
+  image: MetadataImage,
+  brokerId: number,
+): { topic: TopicImage; partitionId: number }[] {
+  return partitionsWhere(image, (p) => elrOf(p).includes(brokerId));
+}
+
 /** Every (topic, partition) without a leader. */
 export function partitionsWithoutLeader(image: MetadataImage): { topic: TopicImage; partitionId: number }[] {
   return partitionsWhere(image, (p) => p.leader === NO_LEADER);
@@ -212,12 +241,29 @@ function withTopic(image: MetadataImage, topic: TopicImage): MetadataImage {
 }
 
 function fromRecord(r: PartitionRecord): PartitionRegistration {
+  return withElr(
+    {
+      replicas: [...r.replicas],
+      isr: [...r.isr],
+      leader: r.leader,
+      leaderEpoch: r.leaderEpoch,
+      partitionEpoch: r.partitionEpoch,
+    },
+    r.eligibleLeaderReplicas ?? NONE,
+    r.lastKnownElr ?? NONE,
+  );
+}
+
+/** The registration with its ELR fields, each set only when non-empty (a partition without ELR looks as before KIP-966). */
+function withElr(
+  p: PartitionRegistration,
+  elr: readonly number[],
+  lastKnownElr: readonly number[],
+): PartitionRegistration {
   return {
-    replicas: [...r.replicas],
-    isr: [...r.isr],
-    leader: r.leader,
-    leaderEpoch: r.leaderEpoch,
-    partitionEpoch: r.partitionEpoch,
+    ...p,
+    ...(elr.length > 0 ? { elr: [...elr] } : {}),
+    ...(lastKnownElr.length > 0 ? { lastKnownElr: [...lastKnownElr] } : {}),
   };
 }
 
@@ -229,9 +275,18 @@ function checkPartition(p: PartitionRegistration, name: string): PartitionRegist
   };
   if (p.replicas.length === 0) fail("no replicas");
   if (new Set(p.replicas).size !== p.replicas.length) fail("duplicate replicas");
-  if (p.isr.length === 0) fail("empty ISR");
+  if (p.isr.length === 0 && p.leader !== NO_LEADER) fail("empty ISR with a leader");
   if (new Set(p.isr).size !== p.isr.length) fail("duplicate ISR members");
   if (!p.isr.every((id) => p.replicas.includes(id))) fail("ISR member that is not a replica");
   if (p.leader !== NO_LEADER && !p.isr.includes(p.leader)) fail("leader outside the ISR");
+  const elr = elrOf(p);
+  for (const [what, ids] of [
+    ["ELR", elr],
+    ["last known ELR", lastKnownElrOf(p)],
+  ] as const) {
+    if (new Set(ids).size !== ids.length) fail(`duplicate ${what} members`);
+    if (!ids.every((id) => p.replicas.includes(id))) fail(`${what} member that is not a replica`);
+  }
+  if (elr.some((id) => p.isr.includes(id))) fail(`ELR [${elr}] overlaps the ISR`);
   return p;
 }

@@ -9,8 +9,12 @@
  * - Structured values with a `type` tag instead of binary ApiMessageAndVersion.
  * - Kafka 3.3+ writes BrokerRegistrationChangeRecord for fencing; we keep the original
  *   Fence/UnfenceBrokerRecord (same meaning).
- * - No directories (JBOD), ELR (KIP-966), reassignment (adding/removingReplicas), leader
- *   recovery state, features, RemoveTopicRecord (no DeleteTopics yet).
+ * - No directories (JBOD), reassignment (adding/removingReplicas), leader recovery state,
+ *   features, RemoveTopicRecord (no DeleteTopics yet).
+ * - KIP-966 (Eligible Leader Replicas): PartitionRecord and PartitionChangeRecord version 2 carry
+ *   `eligibleLeaderReplicas` and `lastKnownElr` as tagged fields, absent unless set. We keep them
+ *   optional in the same way: a controller with ELR off never writes them, so its metadata log
+ *   is the same as before ELR existed.
  */
 
 /** PartitionChangeRecord.leader: the leader did not change. */
@@ -70,6 +74,13 @@ export interface PartitionRecord {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /**
+   * KIP-966: replicas outside the ISR that hold every committed record (they left the ISR while
+   * it was below min.insync.replicas, so the high watermark could not pass them). Absent = [].
+   */
+  eligibleLeaderReplicas?: number[];
+  /** KIP-966: the last known leader once the ISR and ELR emptied (see partition-change.ts). Absent = []. */
+  lastKnownElr?: number[];
 }
 
 /**
@@ -84,6 +95,10 @@ export interface PartitionChangeRecord {
   isr: number[] | null;
   /** NO_LEADER_CHANGE (-2), NO_LEADER (-1), or the new leader. */
   leader: number;
+  /** KIP-966: absent or null = ELR unchanged; otherwise the new eligible leader replicas. */
+  eligibleLeaderReplicas?: number[] | null;
+  /** KIP-966: absent or null = unchanged; otherwise the new last known ELR. */
+  lastKnownElr?: number[] | null;
 }
 
 export interface ConfigRecord {

@@ -67,6 +67,18 @@ export interface QuorumControllerOptions {
   uncleanLeaderElectionEnable?: boolean;
   /** The leader election seam (election.ts); Kafka's policy by default. */
   electLeader?: LeaderElectionPolicy;
+  /**
+   * KIP-966 Eligible Leader Replicas (Kafka: the eligible.leader.replicas.version feature at level
+   * 1; an option in 4.0, on by default for new clusters from 4.1). Default false here.
+   */
+  eligibleLeaderReplicasEnabled?: boolean;
+  /** The controller's min.insync.replicas default (1), for ELR; a topic config overrides it. */
+  minInsyncReplicas?: number;
+  /**
+   * With ELR: elect the last known leader when the ISR and ELR are empty and it is unfenced
+   * (Kafka 4.x does, default true; false keeps such a partition offline). See partition-change.ts.
+   */
+  electLastKnownLeader?: boolean;
   /** How often Raft and the controller check their timers (50 ms of virtual time). */
   tickIntervalMs?: number;
   /** Bound on requests waiting for their batch to commit (4096). */
@@ -131,6 +143,9 @@ export class QuorumController {
     this.election = {
       electLeader: options.electLeader ?? defaultElectLeader,
       uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable ?? false,
+      eligibleLeaderReplicasEnabled: options.eligibleLeaderReplicasEnabled ?? false,
+      minInsyncReplicas: options.minInsyncReplicas ?? 1,
+      electLastKnownLeader: options.electLastKnownLeader ?? true,
     };
     this.tickIntervalMs = options.tickIntervalMs ?? 50;
     this.maxPending = options.maxPendingRequests ?? 4096;
