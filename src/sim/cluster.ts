@@ -20,7 +20,9 @@
  * Defaults are Kafka's (src/broker/config.ts, the controller's), except what `brokerConfig` and
  * `controller` override. unclean.leader.election.enable is given to both sides from
  * brokerConfig.log.uncleanLeaderElectionEnable unless `controller.uncleanLeaderElectionEnable`
- * says otherwise.
+ * says otherwise; min.insync.replicas likewise (the controller needs it for ELR only).
+ * Eligible Leader Replicas (KIP-966) are off unless `eligibleLeaderReplicasEnabled` (or
+ * `controller.eligibleLeaderReplicasEnabled`) turns them on.
  */
 import {
   CombinedProcess,
@@ -62,6 +64,8 @@ export interface ClusterOptions {
   clusterId?: string;
   brokerConfig?: BrokerConfigOverrides;
   controller?: Partial<Omit<QuorumControllerOptions, "nodeId" | "clusterId" | "voters" | "onCommit">>;
+  /** KIP-966 Eligible Leader Replicas on every controller (default false, as Kafka 4.0). */
+  eligibleLeaderReplicasEnabled?: boolean;
   /** Topics created by `waitUntilReady` (through a broker, as an admin client would). */
   topics?: ClusterTopic[];
   truncation?: TruncationPolicy;
@@ -113,9 +117,13 @@ export class Cluster {
       options.controller?.uncleanLeaderElectionEnable ??
       options.brokerConfig?.log?.uncleanLeaderElectionEnable ??
       false;
+    const elr = options.controller?.eligibleLeaderReplicasEnabled ?? options.eligibleLeaderReplicasEnabled;
+    const minIsr = options.controller?.minInsyncReplicas ?? options.brokerConfig?.log?.minInsyncReplicas;
     const controllerOptions = (nodeId: number): QuorumControllerOptions => ({
       brokerSessionTimeoutMs: options.brokerConfig?.brokerSessionTimeoutMs,
       ...options.controller,
+      ...(elr !== undefined ? { eligibleLeaderReplicasEnabled: elr } : {}),
+      ...(minIsr !== undefined ? { minInsyncReplicas: minIsr } : {}),
       uncleanLeaderElectionEnable: unclean,
       nodeId,
       clusterId: this.clusterId,

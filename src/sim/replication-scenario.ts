@@ -57,6 +57,10 @@ export interface ReplicationScenarioOptions {
   minInsyncReplicas: number;
   acks: -1 | 1;
   uncleanLeaderElectionEnable: boolean;
+  /** KIP-966 Eligible Leader Replicas on the controllers (default false). */
+  eligibleLeaderReplicasEnabled?: boolean;
+  /** With ELR: whether the last known leader may be elected when ISR and ELR are empty (Kafka: yes). */
+  electLastKnownLeader?: boolean;
   faults?: FaultSchedule;
   brokers?: number;
   /** "combined" (default): brokers 1–3 also run the controller quorum; a number: separate controller nodes, which the nemesis leaves alone. */
@@ -127,6 +131,10 @@ export async function runReplicationScenario(
       },
     },
     topics: [{ name: SCENARIO_TOPIC, partitions, replicationFactor: o.replicationFactor }],
+    ...(o.eligibleLeaderReplicasEnabled ? { eligibleLeaderReplicasEnabled: true } : {}),
+    ...(o.electLastKnownLeader !== undefined
+      ? { controller: { electLastKnownLeader: o.electLastKnownLeader } }
+      : {}),
     ...(o.truncation ? { truncation: o.truncation } : {}),
     ...(o.highWatermarkRule ? { highWatermarkRule: o.highWatermarkRule } : {}),
   });
