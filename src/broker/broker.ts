@@ -55,9 +55,11 @@
  *
  * Departures from Kafka are listed in each file's header; the big ones: structured messages
  * instead of the binary protocol (src/protocol/api.ts), one log dir, no fetch sessions, no
- * transactions, no quotas, no controlled-shutdown state (collapsed by the controller), no
- * eligible leader replicas (KIP-966, on by default from Kafka 4.1): as in Kafka ≤ 4.0, a last
- * ISR member that lost its unflushed data in a power loss can come back as leader.
+ * transactions, no quotas, no controlled-shutdown state (collapsed by the controller).
+ * Eligible leader replicas (KIP-966, on by default for new clusters from Kafka 4.1) are a
+ * controller option, off by default: as in Kafka ≤ 4.0, a last ISR member that lost its
+ * unflushed data in a power loss can then come back as leader. The broker reports the epoch of
+ * its clean-shutdown marker at registration (previousBrokerEpoch) either way.
  */
 import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
 import { BrokerCore, type BrokerOptions } from "./broker-core";
