@@ -8,40 +8,22 @@
  */
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder } from "../src/check";
-import { Kafka, type Producer, type ProducerOptions } from "../src/client";
+import type { Producer, ProducerOptions } from "../src/client";
 import { Errors } from "../src/protocol";
 import type { ClientContext } from "../src/sim/process";
-import { World } from "../src/sim/world";
-import { FakeBroker, recordSends, type FakeProduce, type FakeProduceAnswer } from "./producer-helpers";
+import {
+  fakeBrokerScenario,
+  type FakeBroker,
+  type FakeProduce,
+  type FakeProduceAnswer,
+} from "./producer-helpers";
 
-async function scenario(
+function scenario(
   onProduce: (p: FakeProduce, b: FakeBroker) => FakeProduceAnswer,
   producerOptions: ProducerOptions,
   body: (producer: Producer, ctx: ClientContext) => Promise<void>,
 ): Promise<{ broker: FakeBroker; rec: HistoryRecorder; producer: Producer }> {
-  const world = new World({ seed: 11 });
-  const broker = new FakeBroker(1, { topics: { orders: 2 }, onProduce });
-  world.addNode("broker-1", () => broker);
-  const rec = new HistoryRecorder(() => world.now());
-  let producer: Producer | undefined;
-  world.spawn("app", async (ctx) => {
-    producer = new Kafka(ctx, {
-      clientId: "app",
-      bootstrapServers: ["broker-1"],
-      instrumentation: recordSends(rec),
-    }).producer({
-      requestTimeoutMs: 1000,
-      deliveryTimeoutMs: 20_000,
-      retryBackoffMs: 10,
-      ...producerOptions,
-    });
-    await producer.connect();
-    await body(producer, ctx);
-  });
-  await world.runUntilTasksDone({ limitMs: 120_000 });
-  const failed = world.tasks().find((t) => t.state === "failed");
-  if (failed) throw failed.error;
-  return { broker, rec, producer: producer! };
+  return fakeBrokerScenario({ seed: 11, onProduce, producerOptions, body });
 }
 
 /**

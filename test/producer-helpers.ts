@@ -3,9 +3,9 @@
  * HistoryRecorder, a small workload that keeps a window of concurrent sends in flight, and a
  * scripted fake broker (a NodeProcess) for unit tests that need exact control over answers.
  */
-import type { HistoryRecorder, OpHandle } from "../src/check";
-import type { ClientInstrumentation } from "../src/client";
-import type { Producer } from "../src/client";
+import { HistoryRecorder, type OpHandle } from "../src/check";
+import { Kafka, type ClientInstrumentation, type Producer, type ProducerOptions } from "../src/client";
+import { World } from "../src/sim/world";
 import type { ClientContext, NodeContext, NodeId, NodeProcess } from "../src/sim/process";
 import {
   Errors,
@@ -232,4 +232,39 @@ export class FakeBroker implements NodeProcess {
       reply(body);
     }
   }
+}
+
+/**
+ * One producer ("app", lab-like timeouts plus `producerOptions`) against one FakeBroker answering
+ * Produce with `onProduce`, running `body`; every send is recorded. Throws if the app task failed.
+ */
+export async function fakeBrokerScenario(options: {
+  seed: number;
+  onProduce: (p: FakeProduce, b: FakeBroker) => FakeProduceAnswer;
+  producerOptions: ProducerOptions;
+  body: (producer: Producer, ctx: ClientContext) => Promise<void>;
+}): Promise<{ broker: FakeBroker; rec: HistoryRecorder; producer: Producer }> {
+  const world = new World({ seed: options.seed });
+  const broker = new FakeBroker(1, { topics: { orders: 2 }, onProduce: options.onProduce });
+  world.addNode("broker-1", () => broker);
+  const rec = new HistoryRecorder(() => world.now());
+  let producer: Producer | undefined;
+  world.spawn("app", async (ctx) => {
+    producer = new Kafka(ctx, {
+      clientId: "app",
+      bootstrapServers: ["broker-1"],
+      instrumentation: recordSends(rec),
+    }).producer({
+      requestTimeoutMs: 1000,
+      deliveryTimeoutMs: 20_000,
+      retryBackoffMs: 10,
+      ...options.producerOptions,
+    });
+    await producer.connect();
+    await options.body(producer, ctx);
+  });
+  await world.runUntilTasksDone({ limitMs: 120_000 });
+  const failed = world.tasks().find((t) => t.state === "failed");
+  if (failed) throw failed.error;
+  return { broker, rec, producer: producer! };
 }

@@ -14,7 +14,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder } from "../src/check";
-import { Kafka, type Producer, type ProducerOptions } from "../src/client";
+import type { Producer, ProducerOptions } from "../src/client";
 import { RecordAccumulator } from "../src/client/accumulator";
 import { BufferPool } from "../src/client/buffer-pool";
 import { IdempotenceManager } from "../src/client/idempotence";
@@ -26,8 +26,12 @@ import {
 } from "../src/client/producer-batch";
 import { Errors, KafkaError, decodeRecordBatches, type AppendRecord } from "../src/protocol";
 import type { ClientContext, TimerId } from "../src/sim/process";
-import { World } from "../src/sim/world";
-import { FakeBroker, recordSends, type FakeProduce, type FakeProduceAnswer } from "./producer-helpers";
+import {
+  fakeBrokerScenario,
+  type FakeBroker,
+  type FakeProduce,
+  type FakeProduceAnswer,
+} from "./producer-helpers";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -325,33 +329,10 @@ async function splitScenario(
   body: (producer: Producer, ctx: ClientContext) => Promise<void>,
   maxMessageBytes = 700,
 ): Promise<{ broker: FakeBroker; rec: HistoryRecorder; producer: Producer; sequenceGaps: string[] }> {
-  const world = new World({ seed: 3 });
   const gaps = { sequenceGaps: [] as string[] };
-  const broker = new FakeBroker(1, {
-    topics: { orders: 2 },
-    onProduce: sizeLimitedBroker(maxMessageBytes, gaps),
-  });
-  world.addNode("broker-1", () => broker);
-  const history = new HistoryRecorder(() => world.now());
-  let producer: Producer | undefined;
-  world.spawn("app", async (ctx) => {
-    producer = new Kafka(ctx, {
-      clientId: "app",
-      bootstrapServers: ["broker-1"],
-      instrumentation: recordSends(history),
-    }).producer({
-      requestTimeoutMs: 1000,
-      deliveryTimeoutMs: 20_000,
-      retryBackoffMs: 10,
-      ...producerOptions,
-    });
-    await producer.connect();
-    await body(producer, ctx);
-  });
-  await world.runUntilTasksDone({ limitMs: 120_000 });
-  const failed = world.tasks().find((t) => t.state === "failed");
-  if (failed) throw failed.error;
-  return { broker, rec: history, producer: producer!, sequenceGaps: gaps.sequenceGaps };
+  const onProduce = sizeLimitedBroker(maxMessageBytes, gaps);
+  const run = await fakeBrokerScenario({ seed: 3, onProduce, producerOptions, body });
+  return { ...run, sequenceGaps: gaps.sequenceGaps };
 }
 
 /** `count` single-message sends to partition 0, all started before any answer; returns outcomes. */
