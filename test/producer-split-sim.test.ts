@@ -16,6 +16,7 @@ import { Kafka, NetworkClient, type ProducerOptions } from "../src/client";
 import { Errors, decodeRecordBatches, type FetchResponse } from "../src/protocol";
 import { World, createCluster, installNemesis, type Cluster } from "../src/sim";
 import type { ClientContext } from "../src/sim/process";
+import { fetchBody } from "./cluster-harness";
 import { recordSends } from "./producer-helpers";
 
 const TOPIC = "events";
@@ -55,29 +56,7 @@ async function readLog(ctx: ClientContext, cluster: Cluster): Promise<LoggedBatc
       continue;
     }
     const res = await net
-      .request<FetchResponse>(leader, "Fetch", {
-        replicaId: -1,
-        replicaEpoch: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        topics: [
-          {
-            topic: TOPIC,
-            partitions: [
-              {
-                partition: 0,
-                currentLeaderEpoch: -1,
-                fetchOffset: offset,
-                lastFetchedEpoch: -1,
-                logStartOffset: -1,
-                partitionMaxBytes: 1 << 20,
-              },
-            ],
-          },
-        ],
-      })
+      .request<FetchResponse>(leader, "Fetch", fetchBody(TOPIC, 0, offset))
       .catch(() => undefined);
     const p = res?.responses[0]?.partitions[0];
     if (p === undefined || p.errorCode !== Errors.NONE.code) {
