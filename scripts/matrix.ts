@@ -161,17 +161,55 @@ export function formatMatrix(rows: readonly MatrixRow[]): string {
   return [head, ...lines].join("\n");
 }
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const USAGE = [
+  "usage: npm run matrix -- [--seeds N] [--first-seed S] [--schedules a,b,...]",
+  "  --seeds N        seeds per cell (a positive integer; default 20)",
+  "  --first-seed S   first seed (a non-negative integer; default 1)",
+  `  --schedules ...  comma-separated, from ${MATRIX_SCHEDULES.join(", ")} (default: all)`,
+].join("\n");
+
+interface MatrixArgs {
+  n: number;
+  first: number;
+  schedules: FaultSchedule[];
+}
+
+/** Parsed flags, or the reason they are wrong (unknown flag, missing or bad value). */
+export function parseMatrixArgs(argv: readonly string[]): MatrixArgs | { error: string } {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (!["--seeds", "--first-seed", "--schedules"].includes(flag))
+      return { error: `unknown argument ${flag}` };
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) return { error: `${flag} needs a value` };
+    values.set(flag, value);
+    i++;
+  }
+  const n = Number(values.get("--seeds") ?? 20);
+  if (!Number.isInteger(n) || n < 1)
+    return { error: `--seeds must be a positive integer, got ${values.get("--seeds")}` };
+  const first = Number(values.get("--first-seed") ?? 1);
+  if (!Number.isInteger(first) || first < 0)
+    return { error: `--first-seed must be a non-negative integer, got ${values.get("--first-seed")}` };
+  const schedules = (values.get("--schedules")?.split(",") ?? [...MATRIX_SCHEDULES]) as FaultSchedule[];
+  const unknown = schedules.filter((x) => !MATRIX_SCHEDULES.includes(x));
+  if (unknown.length > 0) return { error: `unknown schedule ${unknown.join(", ")}` };
+  return { n, first, schedules };
 }
 
 async function main(): Promise<void> {
-  const n = Number(arg("seeds") ?? 20);
-  const first = Number(arg("first-seed") ?? 1);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--seeds must be a positive integer, got ${arg("seeds")}`);
-  const schedules = (arg("schedules")?.split(",") ?? MATRIX_SCHEDULES) as FaultSchedule[];
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
+  const parsed = parseMatrixArgs(argv);
+  if ("error" in parsed) {
+    console.error(`${parsed.error}\n${USAGE}`);
+    process.exit(2);
+  }
+  const { n, first, schedules } = parsed;
   const seeds = Array.from({ length: n }, (_, i) => first + i);
   const rows: MatrixRow[] = [];
   const started = process.cpuUsage();

@@ -9,7 +9,13 @@
  *   fsync).
  */
 import { describe, expect, it } from "vitest";
-import { formatMatrix, matrixConfigs, runMatrixCell, type MatrixConfig } from "../scripts/matrix";
+import {
+  formatMatrix,
+  matrixConfigs,
+  parseMatrixArgs,
+  runMatrixCell,
+  type MatrixConfig,
+} from "../scripts/matrix";
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
 const SAFE: MatrixConfig = {
@@ -45,4 +51,26 @@ describe("configuration matrix", () => {
     expect(rows[0]!.livenessFailureSeeds, table).toBe(0);
     for (const row of rows.slice(1)) expect(row.lostWriteSeeds, table).toBeGreaterThan(0);
   }, 300_000);
+});
+
+describe("npm run matrix arguments", () => {
+  it("parses the flags and refuses unknown flags, missing values and unknown schedules", () => {
+    expect(parseMatrixArgs([])).toEqual({
+      n: 20,
+      first: 1,
+      schedules: ["single", "overlapping", "power-loss-all"],
+    });
+    expect(parseMatrixArgs(["--seeds", "3", "--first-seed", "0", "--schedules", "overlapping"])).toEqual({
+      n: 3,
+      first: 0,
+      schedules: ["overlapping"],
+    });
+    expect(parseMatrixArgs(["--seed", "3"])).toEqual({ error: "unknown argument --seed" });
+    expect(parseMatrixArgs(["--seeds"])).toEqual({ error: "--seeds needs a value" });
+    expect(parseMatrixArgs(["--seeds", "0"])).toEqual({ error: "--seeds must be a positive integer, got 0" });
+    expect(parseMatrixArgs(["--first-seed", "-1"])).toEqual({
+      error: "--first-seed must be a non-negative integer, got -1",
+    });
+    expect(parseMatrixArgs(["--schedules", "single,nope"])).toEqual({ error: "unknown schedule nope" });
+  });
 });
