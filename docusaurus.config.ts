@@ -161,7 +161,15 @@ const config: Config = {
       // Colours per mode come from src/site/components/mermaid-palette.ts (used by
       // src/site/theme/Mermaid); these themes are the fallback of the stock component.
       theme: { light: "neutral", dark: "dark" },
-      options: { fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif" },
+      // Layout tuned for a ~670 px column: less empty margin around and between shapes. Long
+      // sequence labels get line breaks (src/site/theme/Mermaid/break-labels.ts) rather than
+      // mermaid's `wrap`, which hyphenates identifiers and Chinese. A diagram still too wide
+      // scrolls rather than shrink its text below 12 px (src/site/theme/Mermaid/fit.ts).
+      options: {
+        fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans SC', sans-serif",
+        flowchart: { nodeSpacing: 36, rankSpacing: 40, padding: 12, diagramPadding: 4, wrappingWidth: 200 },
+        sequence: { width: 120, actorMargin: 30, diagramMarginX: 4, boxMargin: 8, messageMargin: 32 },
+      },
     },
   } satisfies Preset.ThemeConfig,
 };
