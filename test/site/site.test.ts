@@ -3,7 +3,8 @@
 // Serves build/ on 127.0.0.1 and opens every page of both locales in headless Chromium (Debian's
 // /usr/bin/chromium, or CHROMIUM_PATH) through playwright-core. For each page: HTTP 200, a title
 // and a non-empty <h1>, no console errors or uncaught exceptions, no failed or off-host requests,
-// and every mermaid diagram rendered to an <svg>. Across pages: every mermaid block in the Markdown
+// and every mermaid diagram rendered to an <svg> whose smallest text is at least 11 px on screen
+// at 1280×900 (mermaid scales wide diagrams down to the column). Across pages: every mermaid block in the Markdown
 // sources appears on a page of its locale, the sitemaps list only pages that exist, the locale
 // switch goes to the Chinese page and back, and the offline search finds English and Chinese words.
 //
@@ -24,10 +25,13 @@ import {
 } from "./site-files";
 
 const ROOT = path.resolve(__dirname, "../..");
-const BUILD = path.join(ROOT, "build");
+// SITE_BUILD_DIR tests another build (for example one made with `--out-dir`).
+const BUILD = process.env.SITE_BUILD_DIR ?? path.join(ROOT, "build");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DEFAULT_LOCALE = "en";
 const MERMAID_TIMEOUT_MS = 30_000;
+/** Smallest on-screen text size (CSS px) a diagram may have at 1280×900 or on a phone. */
+const MIN_DIAGRAM_TEXT_PX = 11;
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -153,6 +157,69 @@ async function waitForMermaid(page: Page): Promise<[number, number]> {
   return [count, svgs];
 }
 
+interface DiagramSize {
+  /** Index of the diagram on its page, from 0. */
+  index: number;
+  /** Width of the SVG's viewBox: the width mermaid laid the diagram out at. */
+  viewBoxWidth: number;
+  /** Width the SVG is drawn at on the page. */
+  renderedWidth: number;
+  /** Smallest font size of any text in the diagram, times renderedWidth / viewBoxWidth. */
+  textPx: number;
+  /** The diagram is wider than its frame, so the frame scrolls sideways. */
+  scrolls: boolean;
+  /** The frame can take keyboard focus (tabindex >= 0) and has an accessible name. */
+  focusableWithName: boolean;
+}
+
+/** Measures every rendered mermaid diagram of the page: how large its text is on screen. */
+async function diagramSizes(page: Page): Promise<DiagramSize[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>("[data-kl-mermaid]")].flatMap((frame, index) => {
+      const svg = frame.querySelector<SVGSVGElement>(".docusaurus-mermaid-container > svg");
+      if (svg === null) return [];
+      const viewBoxWidth = svg.viewBox.baseVal.width;
+      const renderedWidth = svg.getBoundingClientRect().width;
+      // Every element that holds text of its own: SVG <text>/<tspan> and the HTML labels that
+      // flowcharts put in <foreignObject>.
+      const sizes = [...svg.querySelectorAll("*")]
+        .filter(
+          (el) =>
+            !["style", "title", "desc"].includes(el.localName) &&
+            [...el.childNodes].some(
+              (n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? "").trim() !== "",
+            ),
+        )
+        .map((el) => parseFloat(getComputedStyle(el).fontSize))
+        .filter((px) => px > 0);
+      const fontPx = sizes.length > 0 ? Math.min(...sizes) : 0;
+      return [
+        {
+          index,
+          viewBoxWidth: Math.round(viewBoxWidth),
+          renderedWidth: Math.round(renderedWidth),
+          textPx: Math.round(((fontPx * renderedWidth) / viewBoxWidth) * 10) / 10,
+          scrolls: frame.scrollWidth > frame.clientWidth + 1,
+          focusableWithName: frame.tabIndex >= 0 && (frame.getAttribute("aria-label") ?? "").trim() !== "",
+        },
+      ];
+    }),
+  );
+}
+
+/** Diagrams of a page that break a rule of legibility, described for the failure message. */
+function illegible(sizes: DiagramSize[]): string[] {
+  return sizes.flatMap((d) => {
+    const where = `diagram #${d.index} (${d.viewBoxWidth} px laid out, drawn ${d.renderedWidth} px)`;
+    const problems: string[] = [];
+    if (d.textPx < MIN_DIAGRAM_TEXT_PX) problems.push(`${where}: smallest text ${d.textPx} px`);
+    if (d.renderedWidth > d.viewBoxWidth + 1) problems.push(`${where}: enlarged beyond its own size`);
+    if (d.scrolls && !d.focusableWithName)
+      problems.push(`${where}: scrolls but is not focusable with a name`);
+    return problems;
+  });
+}
+
 describe("built site", () => {
   it("has pages in every locale", () => {
     expect(built, "build/ is missing: run `npm run build` first").toBe(true);
@@ -197,6 +264,10 @@ describe.concurrent("every page renders", () => {
         countMermaidFrames(readFileSync(sitePage.file, "utf8")),
       );
       expect(svgs, "mermaid diagrams rendered to <svg>").toBe(frames);
+      expect(
+        illegible(await diagramSizes(page)),
+        `illegible diagrams on ${sitePage.url} at 1280×900`,
+      ).toEqual([]);
 
       await page.waitForLoadState("networkidle");
       expect(watcher.problems).toEqual([]);
@@ -271,6 +342,44 @@ describe("navigation and search", () => {
       await dark.close();
     }
   });
+
+  it.each(LOCALES)(
+    "keeps diagram text legible on a 390 px phone, scrolling wide diagrams ($locale)",
+    async ({ prefix }) => {
+      const phone = await newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+      });
+      const page = await phone.newPage();
+      const watcher = watch(page);
+      try {
+        // The page with the widest diagrams, and one with narrow ones.
+        for (const url of ["/docs/topics/reliability", "/docs/topics/checkpoints"]) {
+          await page.goto(server.origin + prefix + url);
+          const [frames, svgs] = await waitForMermaid(page);
+          expect(svgs).toBe(frames);
+          const sizes = await diagramSizes(page);
+          expect(sizes.length, `diagrams on ${prefix}${url}`).toBeGreaterThan(0);
+          expect(illegible(sizes), `illegible diagrams on ${prefix}${url} at 390 px`).toEqual([]);
+          // Reliability's first diagram is wider than a phone: it must scroll, not shrink.
+          if (url.endsWith("reliability")) expect(sizes.some((d) => d.scrolls)).toBe(true);
+          // A diagram's frame stays inside the phone's width: the frame scrolls, not the page.
+          const frameRights = await page
+            .locator("[data-kl-mermaid]")
+            .evaluateAll((frames) => frames.map((f) => Math.round(f.getBoundingClientRect().right)));
+          expect(
+            frameRights.filter((right) => right > 390),
+            "right edges of diagram frames past 390 px",
+          ).toEqual([]);
+        }
+        expect(watcher.problems).toEqual([]);
+      } finally {
+        watcher.stop();
+        await phone.close();
+      }
+    },
+  );
 
   it("made no request to another host", () => {
     expect(offHost).toEqual([]);
