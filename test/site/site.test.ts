@@ -344,7 +344,7 @@ describe("navigation and search", () => {
   });
 
   it.each(LOCALES)(
-    "keeps diagram text legible on a 390 px phone, scrolling wide diagrams ($locale)",
+    "keeps diagram text legible on a 390 px phone, scrolling wide diagrams and tables ($locale)",
     async ({ prefix }) => {
       const phone = await newContext({
         viewport: { width: 390, height: 844 },
@@ -372,6 +372,9 @@ describe("navigation and search", () => {
             frameRights.filter((right) => right > 390),
             "right edges of diagram frames past 390 px",
           ).toEqual([]);
+          // Nor does the page itself grow wider than the phone (wide tables scroll inside themselves).
+          const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect(pageWidth, `page width of ${prefix}${url} on a 390 px phone`).toBeLessThanOrEqual(390);
         }
         expect(watcher.problems).toEqual([]);
       } finally {
