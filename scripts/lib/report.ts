@@ -48,7 +48,7 @@ function shortList(names: readonly string[]): string {
 const HEAD: GradeRow = {
   lab: "lab",
   result: "PASS",
-  anomaly: "anomaly",
+  anomaly: "failed checks (anomalies, liveness)",
   seed: "seed",
   replay: "replay",
   nextHint: "next hint",
