@@ -51,6 +51,28 @@ export function spawnAcksAllProducer(
   });
 }
 
+/**
+ * The opening of the scripted overlapping-failure scenarios: cut follower F2 off, wait until the
+ * leader L has shrunk the ISR of partition 0 to [L, F1], then let an acks=all producer (recorded
+ * in `rec`) send for 2 s. Returns the three nodes; the caller scripts the failures.
+ */
+export async function isolateOneFollowerAndProduce(
+  world: World,
+  cluster: Cluster,
+  topic: string,
+  rec: HistoryRecorder,
+): Promise<{ leader: NodeId; f1: NodeId; f2: NodeId }> {
+  const leader = cluster.leaderOf(topic, 0)!;
+  const [f1, f2] = cluster.brokerNodes.filter((n) => n !== leader) as [NodeId, NodeId];
+  world.network.isolate(f2);
+  const isrIsTwo = () => cluster.broker(leader)?.replicaManager.partitionObject(topic, 0)?.isr.length === 2;
+  await world.runUntil(isrIsTwo, { limitMs: world.now() + 15_000 });
+  const t0 = world.now();
+  spawnAcksAllProducer(world, cluster, topic, rec, t0 + 2000);
+  await world.runUntil(t0 + 2500);
+  return { leader, f1, f2 };
+}
+
 /** Spawn process "drain", reading partition 0 of `topic` to its end into `rec` (10 s at most), and run until it is done. */
 export async function drainOnePartition(
   world: World,

@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { HistoryRecorder, checkHistory } from "../src/check";
 import { formatMatrix, runMatrixCell } from "../scripts/matrix";
 import { topicByName } from "../src/controller";
-import { drainOnePartition, spawnAcksAllProducer, startCluster } from "./cluster-harness";
+import { drainOnePartition, isolateOneFollowerAndProduce, startCluster } from "./cluster-harness";
 
 const TOPIC = "orders";
 
@@ -31,16 +31,8 @@ async function overlappingLoss(mode: Mode) {
     ...(mode === "off" ? {} : { eligibleLeaderReplicasEnabled: true }),
     ...(mode === "strict" ? { controller: { electLastKnownLeader: false } } : {}),
   });
-  const leader = cluster.leaderOf(TOPIC, 0)!;
-  const [f1, f2] = cluster.brokerNodes.filter((n) => n !== leader) as [string, string];
-  world.network.isolate(f2);
-  const isrIs = (n: number) => () =>
-    cluster.broker(leader)?.replicaManager.partitionObject(TOPIC, 0)?.isr.length === n;
-  await world.runUntil(isrIs(2), { limitMs: world.now() + 15_000 });
   const rec = new HistoryRecorder();
-  const t0 = world.now();
-  spawnAcksAllProducer(world, cluster, TOPIC, rec, t0 + 2000);
-  await world.runUntil(t0 + 2500);
+  const { leader, f1, f2 } = await isolateOneFollowerAndProduce(world, cluster, TOPIC, rec);
   world.crash(f1);
   await world.runFor(1000);
   world.powerLoss(leader, "lose");
@@ -96,16 +88,8 @@ describe("KIP-966 ELR: a clean restart keeps an eligible replica", () => {
       topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
       eligibleLeaderReplicasEnabled: true,
     });
-    const leader = cluster.leaderOf(TOPIC, 0)!;
-    const [f1, f2] = cluster.brokerNodes.filter((n) => n !== leader) as [string, string];
-    world.network.isolate(f2);
-    const isrIs = (n: number) => () =>
-      cluster.broker(leader)?.replicaManager.partitionObject(TOPIC, 0)?.isr.length === n;
-    await world.runUntil(isrIs(2), { limitMs: world.now() + 15_000 });
     const rec = new HistoryRecorder();
-    const t0 = world.now();
-    spawnAcksAllProducer(world, cluster, TOPIC, rec, t0 + 2000);
-    await world.runUntil(t0 + 2500);
+    const { leader, f1 } = await isolateOneFollowerAndProduce(world, cluster, TOPIC, rec);
     world.stop(f1); // orderly: the clean-shutdown marker records its broker epoch
     const p = () => topicByName(cluster.image()!, TOPIC)!.partitions[0]!;
     await world.runUntil(() => p().isr.length === 1, { limitMs: world.now() + 15_000 });

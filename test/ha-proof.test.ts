@@ -15,7 +15,7 @@
 import { describe, expect, it } from "vitest";
 import { HistoryRecorder, checkHistory, formatVerdict } from "../src/check";
 import { runReplicationScenario, type FaultSchedule } from "../src/sim/replication-scenario";
-import { drainOnePartition, spawnAcksAllProducer, startCluster } from "./cluster-harness";
+import { drainOnePartition, isolateOneFollowerAndProduce, startCluster } from "./cluster-harness";
 
 const TOPIC = "orders";
 
@@ -81,16 +81,8 @@ describe("HA proof: RF 3, min.insync.replicas 2, acks=all, unclean election off"
       brokerConfig: { log: { minInsyncReplicas: 2 } },
       topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
     });
-    const leader = cluster.leaderOf(TOPIC, 0)!;
-    const [f1, f2] = cluster.brokerNodes.filter((n) => n !== leader) as [string, string];
-    world.network.isolate(f2);
-    const isrIs = (n: number) => () =>
-      cluster.broker(leader)?.replicaManager.partitionObject(TOPIC, 0)?.isr.length === n;
-    await world.runUntil(isrIs(2), { limitMs: world.now() + 15_000 });
     const rec = new HistoryRecorder();
-    const t0 = world.now();
-    spawnAcksAllProducer(world, cluster, TOPIC, rec, t0 + 2000);
-    await world.runUntil(t0 + 2500);
+    const { leader, f1 } = await isolateOneFollowerAndProduce(world, cluster, TOPIC, rec);
     world.crash(f1);
     await world.runFor(1000);
     world.powerLoss(leader, "lose");
