@@ -596,4 +596,64 @@ describe("GroupCoordinator: static membership (KIP-345)", () => {
     );
     expect(s.box.value?.assignment).toEqual(assign(1));
   });
+
+  it("a restarted cooperative static member that owns nothing yet still takes its place without a rebalance (lab 07)", () => {
+    // A cooperative-sticky member reports its owned partitions in its subscription; after a
+    // restart it owns none, so its metadata differs. Kafka rebalances only if the group's
+    // selected protocol would change (updateStaticMemberThenRebalanceOrCompleteJoin).
+    const { host, coordinator } = setup();
+    const coop = (memberIdIn: string, owned: number[]) => {
+      const c = capture<JoinGroupResponse>();
+      const ownedPartitions = owned.length > 0 ? [{ topic: "orders", partitions: owned }] : [];
+      coordinator.joinGroup(
+        joinRequest(memberIdIn, ["orders"], {
+          groupInstanceId: "worker-2",
+          protocols: [{ name: "cooperative-sticky", metadata: { topics: ["orders"], ownedPartitions } }],
+        }),
+        "w2",
+        c.respond,
+      );
+      return c.box;
+    };
+    const a = memberId(coordinator, "consumer-a");
+    const ja = capture<JoinGroupResponse>();
+    coordinator.joinGroup(
+      joinRequest(a, ["orders"], {
+        protocols: [{ name: "cooperative-sticky", metadata: { topics: ["orders"], ownedPartitions: [] } }],
+      }),
+      "consumer-a",
+      ja.respond,
+    );
+    // Its last JoinGroup (here its first, for brevity) reported partition 1 as owned.
+    const js = coop("", [1]);
+    host.advance(6000);
+    const generation = ja.box.value!.generationId;
+    const staticId = js.value!.memberId;
+    const coopSync = (id: string, assignments: Record<string, GroupAssignment> = {}): void =>
+      coordinator.syncGroup(
+        {
+          groupId: GROUP,
+          generationId: generation,
+          memberId: id,
+          groupInstanceId: id === staticId ? "worker-2" : null,
+          protocolType: "consumer",
+          protocolName: "cooperative-sticky",
+          assignments: Object.entries(assignments).map(([memberId, assignment]) => ({
+            memberId,
+            assignment,
+          })),
+        },
+        () => {},
+      );
+    coopSync(staticId);
+    coopSync(a, { [a]: assign(0), [staticId]: assign(1) });
+    host.advance(1);
+    expect(coordinator.describeGroup(GROUP)?.state).toBe("Stable");
+    // The new incarnation owns nothing.
+    const again = coop("", []);
+    host.advance(1);
+    expect(again.value).toMatchObject({ errorCode: 0, generationId: generation });
+    expect(coordinator.describeGroup(GROUP)?.state).toBe("Stable");
+    expect(host.tracesOf("group.prepareRebalance").length).toBe(1); // only the group's first
+  });
 });

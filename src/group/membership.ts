@@ -188,11 +188,12 @@ export class GroupMembership {
     old.completeJoin(joinError(Errors.FENCED_INSTANCE_ID, oldMemberId));
     old.completeSync(syncError(Errors.FENCED_INSTANCE_ID));
     const member = this.newMember(newMemberId, req, clientId);
-    member.protocols = old.protocols;
     group.replaceStaticMember(oldMemberId, member);
     this.trace("staticMemberReplaced", group, { old: oldMemberId, member: newMemberId });
-    const unchanged = member.matches(req.protocols);
-    if (group.is("Stable") && unchanged && !group.isLeader(newMemberId)) {
+    // Kafka (updateStaticMemberThenRebalanceOrCompleteJoin) rebalances a Stable group only if the
+    // new incarnation's protocols change the protocol the group would select; its metadata may
+    // differ (a cooperative member's ownedPartitions is empty after a restart).
+    if (group.is("Stable") && !group.isLeader(newMemberId) && group.protocolName === group.selectProtocol()) {
       this.heartbeatReceived(group, member);
       // Persist the new member id so that a failover keeps it; answer after the write.
       const assignments = new Map(
