@@ -28,7 +28,7 @@ import {
   type ResolvedConsumerConfig,
   type ResolvedProducerConfig,
 } from "../../src/client";
-import { groupCoordinatorComponent } from "../../src/group";
+import { groupCoordinatorComponent, type GroupCoordinatorConfig } from "../../src/group";
 import type { LogSeams } from "../../src/log";
 import {
   World,
@@ -167,6 +167,11 @@ export interface LabClusterSpec {
   brokerConfig?: ClusterOptions["brokerConfig"];
   /** Storage seams of every broker (lab 02's sequence check). */
   logSeams?: LogSeams;
+  /**
+   * Group coordinator settings beyond the labs' group.initial.rebalance.delay.ms=200 (lab 07's
+   * shortened group.min.session.timeout.ms).
+   */
+  groupCoordinator?: Partial<GroupCoordinatorConfig>;
 }
 
 /** How long the cluster may take to become ready (else waitUntilReady throws), then to fill the ISR. */
@@ -180,7 +185,9 @@ export async function startLabCluster(world: World, spec: LabClusterSpec): Promi
     brokerConfig: { ...LAB_BROKER_CONFIG, ...spec.brokerConfig },
     topics: [spec.topic],
     ...(spec.logSeams !== undefined ? { logSeams: spec.logSeams } : {}),
-    components: (b) => [groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200 })],
+    components: (b) => [
+      groupCoordinatorComponent(b, { groupInitialRebalanceDelayMs: 200, ...spec.groupCoordinator }),
+    ],
   });
   await cluster.waitUntilReady({ timeoutMs: CLUSTER_START_LIMIT_MS });
   await waitForFullIsr(cluster, spec.topic, CLUSTER_START_LIMIT_MS);
