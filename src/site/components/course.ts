@@ -114,13 +114,14 @@ export function useCourseTopics(): CourseTopic[] {
     },
     {
       key: "consumer-groups",
-      lab: null,
+      lab: "07",
       section: "topics",
       idWords: ["consumer-group", "rebalanc"],
       title: translate({ id: "home.topic.groups.title", message: "Consumer groups" }),
       summary: translate({
         id: "home.topic.groups.summary",
-        message: "Rebalances and committed offsets. No lab of its own yet: labs 02 and 03 exercise them.",
+        message:
+          "Rebalances and committed offsets: a slow batch starts a rebalance storm, a rolling deploy ships parcels twice.",
       }),
       terms: ["rebalance", "__consumer_offsets", "committed offset"],
     },
