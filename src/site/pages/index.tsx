@@ -207,8 +207,8 @@ export default function Home(): ReactNode {
             </Heading>
             <p className={styles.sectionLead}>
               <Translate id="home.map.lead">
-                Start with the basics, then take the topics in any order. Each lab is numbered after its
-                topic; consumer groups are exercised inside the idempotence and reliability labs.
+                Start with the basics, then take the topics in any order. Every topic has its own lab,
+                numbered after it.
               </Translate>
             </p>
             <TopicMap />
