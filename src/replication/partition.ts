@@ -30,6 +30,11 @@
  * - applyFetchResponse: divergingEpoch → truncate per the seam; records → appendAsFollower;
  *   high watermark = min(leader's HW, own log end offset).
  *
+ * This file holds the class: its state, role changes (makeLeader, makeFollower, makeNone) and
+ * the follower side. The leader side lives beside it over one shared PartitionReplicaState
+ * (partition-state.ts): appends, reads and epoch checks in partition-leader.ts, the high
+ * watermark and ISR changes in partition-isr.ts; the types in partition-types.ts.
+ *
  * Invariants asserted: HW ≤ LEO; the leader's HW never decreases during a leadership; the ISR
  * (committed and proposed) contains the leader.
  *
@@ -38,132 +43,97 @@
  * leader's only up to its own high watermark.
  */
 import { Errors, type ErrorInfo, type FetchPartitionResponse } from "../protocol";
-import type { AppendResult, EpochEndOffset, PartitionLog } from "../log";
+import type { EpochEndOffset, PartitionLog } from "../log";
 import { FollowerState } from "./follower-state";
-import type { HighWatermarkRule } from "./high-watermark";
-import {
-  committedIsr,
-  isInflight,
-  maximalIsr,
-  pendingExpand,
-  pendingShrink,
-  type IsrState,
-} from "./isr-state";
-import type { TruncationPolicy, TruncationTrigger } from "./truncation";
+import { committedIsr, isInflight, maximalIsr } from "./isr-state";
+import type { TruncationTrigger } from "./truncation";
 import { applyLeaderAnswer, truncateFollower, type FollowerFetchOutcome } from "./follower";
+import {
+  assertInvariant,
+  effectiveMinIsr,
+  partitionName,
+  type PartitionReplicaState,
+} from "./partition-state";
+import {
+  appendAsLeader,
+  checkEnoughReplicasReachOffset,
+  checkLeaderEpoch,
+  lastOffsetForLeaderEpoch,
+  readAsLeaderForConsumer,
+  readAsLeaderForFollower,
+} from "./partition-leader";
+import { maybeIncrementLeaderHighWatermark, maybeShrinkIsr, onAlterIsrAnswer } from "./partition-isr";
+import type {
+  AlterIsrAnswer,
+  AlterIsrProposal,
+  FollowerFetchInput,
+  LeaderAppendOutcome,
+  LeaderReadOutcome,
+  PartitionContext,
+  PartitionStateInput,
+} from "./partition-types";
 
-export interface PartitionContext {
-  readonly localBrokerId: number;
-  readonly replicaLagTimeMaxMs: number;
-  readonly truncation: TruncationPolicy;
-  readonly highWatermarkRule: HighWatermarkRule;
-  /**
-   * May `brokerId` join the ISR? Registered and unfenced, and (KIP-903) the broker epoch it
-   * fetched with is its registered one (`fetchBrokerEpoch` undefined: not checked).
-   */
-  isReplicaIsrEligible(brokerId: number, fetchBrokerEpoch: number | undefined): boolean;
-}
-
-/** The partition's registration in the metadata (src/controller PartitionRegistration). */
-export interface PartitionStateInput {
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-  readonly isr: readonly number[];
-  readonly replicas: readonly number[];
-}
-
-/** An ISR change the leader asks the controller for (AlterPartition, one partition). */
-export interface AlterIsrProposal {
-  readonly topic: string;
-  readonly partition: number;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-  readonly newIsrWithEpochs: readonly { brokerId: number; brokerEpoch: number }[];
-  readonly kind: "expand" | "shrink";
-}
-
-/** What the controller answered for a proposal. */
-export type AlterIsrAnswer =
-  | { ok: true; leaderEpoch: number; isr: readonly number[]; partitionEpoch: number }
-  | { ok: false; errorCode: number };
-
-export interface LeaderAppendOutcome {
-  result: AppendResult;
-  highWatermarkChanged: boolean;
-}
-
-export interface FollowerFetchInput {
-  replicaId: number;
-  replicaEpoch: number;
-  fetchOffset: number;
-  lastFetchedEpoch: number;
-  currentLeaderEpoch: number;
-  logStartOffset: number;
-  maxBytes: number;
-  /** Return the first batch whole even if larger than maxBytes (KIP-74; the first partition of a response). */
-  minOneMessage: boolean;
-  nowMs: number;
-}
-
-export interface LeaderReadOutcome {
-  response: FetchPartitionResponse;
-  /** Bytes returned (0 when none). */
-  bytes: number;
-  highWatermarkChanged: boolean;
-  proposal: AlterIsrProposal | null;
-}
-
+export * from "./partition-types";
+export { assertInvariant };
 export type { FollowerFetchOutcome };
 
 export class Partition {
-  private roleValue: "leader" | "follower" | "none" = "none";
-  private leaderIdValue = -1;
-  private leaderEpochValue = -1;
-  private partitionEpochValue = -1;
-  private replicasValue: readonly number[] = [];
-  private isrState: IsrState = committedIsr([]);
-  private readonly followers = new Map<number, FollowerState>();
-  private leaderEpochStartOffset = -1;
-  private inflight: AlterIsrProposal | null = null;
+  /** Everything that changes (partition-state.ts), shared with the leader-side code. */
+  private readonly s: PartitionReplicaState;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly log: PartitionLog,
-    private readonly ctx: PartitionContext,
-  ) {}
+    ctx: PartitionContext,
+  ) {
+    this.s = {
+      topic,
+      partition,
+      log,
+      ctx,
+      role: "none",
+      leaderId: -1,
+      leaderEpoch: -1,
+      partitionEpoch: -1,
+      replicas: [],
+      isrState: committedIsr([]),
+      followers: new Map<number, FollowerState>(),
+      leaderEpochStartOffset: -1,
+      inflight: null,
+    };
+  }
 
   // ---- state -------------------------------------------------------------------------------
 
   get role(): "leader" | "follower" | "none" {
-    return this.roleValue;
+    return this.s.role;
   }
   get isLeader(): boolean {
-    return this.roleValue === "leader";
+    return this.s.role === "leader";
   }
   get leaderId(): number {
-    return this.leaderIdValue;
+    return this.s.leaderId;
   }
   get leaderEpoch(): number {
-    return this.leaderEpochValue;
+    return this.s.leaderEpoch;
   }
   get partitionEpoch(): number {
-    return this.partitionEpochValue;
+    return this.s.partitionEpoch;
   }
   get replicas(): readonly number[] {
-    return this.replicasValue;
+    return this.s.replicas;
   }
   /** The committed ISR (what the controller has). */
   get isr(): readonly number[] {
-    return this.isrState.isr;
+    return this.s.isrState.isr;
   }
   /** The committed ISR plus a member being added (see isr-state.ts). */
   get maximalIsr(): readonly number[] {
-    return maximalIsr(this.isrState);
+    return maximalIsr(this.s.isrState);
   }
   get isrChangeInFlight(): boolean {
-    return isInflight(this.isrState);
+    return isInflight(this.s.isrState);
   }
   get highWatermark(): number {
     return this.log.highWatermark;
@@ -176,10 +146,10 @@ export class Partition {
   }
   /** min(min.insync.replicas, replication factor). */
   get effectiveMinIsr(): number {
-    return Math.min(this.log.config.minInsyncReplicas, Math.max(1, this.replicasValue.length));
+    return effectiveMinIsr(this.s);
   }
   followerState(brokerId: number): FollowerState | undefined {
-    return this.followers.get(brokerId);
+    return this.s.followers.get(brokerId);
   }
 
   // ---- role changes ------------------------------------------------------------------------
@@ -193,39 +163,40 @@ export class Partition {
     state: PartitionStateInput,
     nowMs: number,
   ): { applied: boolean; isNewLeader: boolean; highWatermarkChanged: boolean } {
-    const me = this.ctx.localBrokerId;
+    const me = this.s.ctx.localBrokerId;
     assertInvariant(
       state.leader === me,
-      `makeLeader for ${this.name()} names leader ${state.leader}, not ${me}`,
+      `makeLeader for ${partitionName(this.s)} names leader ${state.leader}, not ${me}`,
     );
     assertInvariant(
       state.isr.includes(me),
-      `makeLeader for ${this.name()}: ISR [${state.isr}] lacks the leader ${me}`,
+      `makeLeader for ${partitionName(this.s)}: ISR [${state.isr}] lacks the leader ${me}`,
     );
-    if (state.partitionEpoch < this.partitionEpochValue && this.roleValue !== "none")
+    if (state.partitionEpoch < this.s.partitionEpoch && this.s.role !== "none")
       return { applied: false, isNewLeader: false, highWatermarkChanged: false };
-    const isNewLeader = this.roleValue !== "leader";
-    const isNewLeaderEpoch = state.leaderEpoch > this.leaderEpochValue || isNewLeader;
-    this.replicasValue = [...state.replicas];
-    this.isrState = committedIsr(state.isr);
-    this.inflight = null;
-    for (const id of [...this.followers.keys()]) if (!state.replicas.includes(id)) this.followers.delete(id);
+    const isNewLeader = this.s.role !== "leader";
+    const isNewLeaderEpoch = state.leaderEpoch > this.s.leaderEpoch || isNewLeader;
+    this.s.replicas = [...state.replicas];
+    this.s.isrState = committedIsr(state.isr);
+    this.s.inflight = null;
+    for (const id of [...this.s.followers.keys()])
+      if (!state.replicas.includes(id)) this.s.followers.delete(id);
     for (const id of state.replicas)
-      if (id !== me && !this.followers.has(id)) this.followers.set(id, new FollowerState(id));
+      if (id !== me && !this.s.followers.has(id)) this.s.followers.set(id, new FollowerState(id));
     if (isNewLeaderEpoch) {
-      const start = this.log.logEndOffset;
+      const start = this.s.log.logEndOffset;
       // Kafka: maybeAssignEpochStartOffset. A follower may hold entries of a later epoch than any
       // in this log; caching (epoch, LEO) lets it find where its log diverges.
-      this.log.leaderEpochCache.assign(state.leaderEpoch, start);
-      for (const f of this.followers.values())
+      this.s.log.leaderEpochCache.assign(state.leaderEpoch, start);
+      for (const f of this.s.followers.values())
         f.reset(nowMs, start, isNewLeader, state.isr.includes(f.brokerId));
-      this.leaderEpochStartOffset = start;
+      this.s.leaderEpochStartOffset = start;
     }
-    this.roleValue = "leader";
-    this.leaderIdValue = me;
-    this.leaderEpochValue = state.leaderEpoch;
-    this.partitionEpochValue = state.partitionEpoch;
-    const highWatermarkChanged = this.maybeIncrementLeaderHighWatermark(nowMs);
+    this.s.role = "leader";
+    this.s.leaderId = me;
+    this.s.leaderEpoch = state.leaderEpoch;
+    this.s.partitionEpoch = state.partitionEpoch;
+    const highWatermarkChanged = maybeIncrementLeaderHighWatermark(this.s, nowMs);
     return { applied: true, isNewLeader, highWatermarkChanged };
   }
 
@@ -238,19 +209,19 @@ export class Partition {
     state: PartitionStateInput,
     nowMs: number,
   ): { applied: boolean; isNewLeaderEpoch: boolean; wasLeader: boolean; truncatedTo: number | null } {
-    if (state.partitionEpoch < this.partitionEpochValue && this.roleValue !== "none")
+    if (state.partitionEpoch < this.s.partitionEpoch && this.s.role !== "none")
       return { applied: false, isNewLeaderEpoch: false, wasLeader: false, truncatedTo: null };
-    const wasLeader = this.roleValue === "leader";
-    const isNewLeaderEpoch = state.leaderEpoch > this.leaderEpochValue || this.roleValue !== "follower";
-    this.roleValue = "follower";
-    this.replicasValue = [...state.replicas];
-    this.isrState = committedIsr(state.isr);
-    this.inflight = null;
-    this.followers.clear();
-    this.leaderIdValue = state.leader;
-    this.leaderEpochValue = state.leaderEpoch;
-    this.partitionEpochValue = state.partitionEpoch;
-    this.leaderEpochStartOffset = -1;
+    const wasLeader = this.s.role === "leader";
+    const isNewLeaderEpoch = state.leaderEpoch > this.s.leaderEpoch || this.s.role !== "follower";
+    this.s.role = "follower";
+    this.s.replicas = [...state.replicas];
+    this.s.isrState = committedIsr(state.isr);
+    this.s.inflight = null;
+    this.s.followers.clear();
+    this.s.leaderId = state.leader;
+    this.s.leaderEpoch = state.leaderEpoch;
+    this.s.partitionEpoch = state.partitionEpoch;
+    this.s.leaderEpochStartOffset = -1;
     let truncatedTo: number | null = null;
     if (isNewLeaderEpoch && state.leader >= 0) {
       truncatedTo = this.applyTruncation(
@@ -263,47 +234,19 @@ export class Partition {
 
   /** The replica is no longer assigned to this broker, or the broker shuts down: stop acting on it. */
   makeNone(): void {
-    this.roleValue = "none";
-    this.followers.clear();
-    this.inflight = null;
+    this.s.role = "none";
+    this.s.followers.clear();
+    this.s.inflight = null;
   }
 
-  // ---- leader: appends -----------------------------------------------------------------------
+  // ---- leader: appends and reads (partition-leader.ts) -------------------------------------
 
   /** Kafka's appendRecordsToLeader: the min ISR check for acks=-1, then the log append. */
   appendAsLeader(
     records: Uint8Array,
     options: { acks: -1 | 0 | 1; origin: "client" | "coordinator"; nowMs: number },
   ): LeaderAppendOutcome {
-    if (this.roleValue !== "leader") {
-      return {
-        result: failedAppend(
-          this.log,
-          Errors.NOT_LEADER_OR_FOLLOWER,
-          `Cannot append to ${this.name()}: broker ${this.ctx.localBrokerId} is not its leader`,
-        ),
-        highWatermarkChanged: false,
-      };
-    }
-    const minIsr = this.effectiveMinIsr;
-    if (options.acks === -1 && this.isr.length < minIsr) {
-      return {
-        result: failedAppend(
-          this.log,
-          Errors.NOT_ENOUGH_REPLICAS,
-          `The size of the current ISR [${this.isr}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${this.name()}`,
-        ),
-        highWatermarkChanged: false,
-      };
-    }
-    const result = this.log.appendAsLeader(records, {
-      now: options.nowMs,
-      leaderEpoch: this.leaderEpochValue,
-      origin: options.origin,
-    });
-    const highWatermarkChanged =
-      result.error === Errors.NONE ? this.maybeIncrementLeaderHighWatermark(options.nowMs) : false;
-    return { result, highWatermarkChanged };
+    return appendAsLeader(this.s, records, options);
   }
 
   /**
@@ -312,23 +255,12 @@ export class Partition {
    * maximal ISR is then below the effective min ISR; NOT_LEADER_OR_FOLLOWER when not leader.
    */
   checkEnoughReplicasReachOffset(requiredOffset: number): { done: boolean; error: ErrorInfo } {
-    if (this.roleValue !== "leader") return { done: true, error: Errors.NOT_LEADER_OR_FOLLOWER };
-    if (this.log.highWatermark < requiredOffset) return { done: false, error: Errors.NONE };
-    return this.maximalIsr.length >= this.effectiveMinIsr
-      ? { done: true, error: Errors.NONE }
-      : { done: true, error: Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND };
+    return checkEnoughReplicasReachOffset(this.s, requiredOffset);
   }
-
-  // ---- leader: reads ---------------------------------------------------------------------------
 
   /** FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a stale / future currentLeaderEpoch (-1: no check). */
   checkLeaderEpoch(currentLeaderEpoch: number, requireLeader: boolean): ErrorInfo {
-    if (currentLeaderEpoch >= 0) {
-      if (currentLeaderEpoch < this.leaderEpochValue) return Errors.FENCED_LEADER_EPOCH;
-      if (currentLeaderEpoch > this.leaderEpochValue) return Errors.UNKNOWN_LEADER_EPOCH;
-    }
-    if (requireLeader && this.roleValue !== "leader") return Errors.NOT_LEADER_OR_FOLLOWER;
-    return Errors.NONE;
+    return checkLeaderEpoch(this.s, currentLeaderEpoch, requireLeader);
   }
 
   /** Partition.lastOffsetForLeaderEpoch: (largest epoch ≤ `epoch`, its exclusive end offset). */
@@ -337,10 +269,7 @@ export class Partition {
     epoch: number,
     requireLeader: boolean,
   ): { error: ErrorInfo } & EpochEndOffset {
-    const error = this.checkLeaderEpoch(currentLeaderEpoch, requireLeader);
-    if (error !== Errors.NONE) return { error, epoch: -1, endOffset: -1 };
-    const answer = this.log.leaderEpochCache.endOffsetFor(epoch, this.log.logEndOffset);
-    return { error: Errors.NONE, ...answer };
+    return lastOffsetForLeaderEpoch(this.s, currentLeaderEpoch, epoch, requireLeader);
   }
 
   /** A consumer's read: leader only, below the high watermark. */
@@ -350,21 +279,7 @@ export class Partition {
     maxBytes: number,
     minOneMessage = true,
   ): { response: FetchPartitionResponse; bytes: number } {
-    const error = this.checkLeaderEpoch(currentLeaderEpoch, true);
-    if (error !== Errors.NONE) return { response: this.errorResponse(error), bytes: 0 };
-    const r = this.log.read(fetchOffset, maxBytes, this.log.highWatermark, minOneMessage);
-    if (r.error !== Errors.NONE) return { response: this.errorResponse(r.error), bytes: 0 };
-    return {
-      response: {
-        partitionIndex: this.partition,
-        errorCode: Errors.NONE.code,
-        highWatermark: r.highWatermark,
-        lastStableOffset: r.highWatermark,
-        logStartOffset: r.logStartOffset,
-        records: r.records.length > 0 ? r.records : null,
-      },
-      bytes: r.records.length,
-    };
+    return readAsLeaderForConsumer(this.s, fetchOffset, currentLeaderEpoch, maxBytes, minOneMessage);
   }
 
   /**
@@ -373,147 +288,24 @@ export class Partition {
    * is the one from before this fetch moved it (the follower learns it on its next fetch).
    */
   readAsLeaderForFollower(input: FollowerFetchInput): LeaderReadOutcome {
-    const none = (response: FetchPartitionResponse): LeaderReadOutcome => ({
-      response,
-      bytes: 0,
-      highWatermarkChanged: false,
-      proposal: null,
-    });
-    const error = this.checkLeaderEpoch(input.currentLeaderEpoch, true);
-    if (error !== Errors.NONE) return none(this.errorResponse(error));
-    const follower = this.followers.get(input.replicaId);
-    if (follower === undefined) {
-      return none(this.errorResponse(Errors.UNKNOWN_SERVER_ERROR));
-    }
-    const initialHighWatermark = this.log.highWatermark;
-    if (input.lastFetchedEpoch >= 0) {
-      const end = this.log.leaderEpochCache.endOffsetFor(input.lastFetchedEpoch, this.log.logEndOffset);
-      if (end.epoch < input.lastFetchedEpoch || end.endOffset < input.fetchOffset) {
-        return none({
-          partitionIndex: this.partition,
-          errorCode: Errors.NONE.code,
-          highWatermark: initialHighWatermark,
-          lastStableOffset: initialHighWatermark,
-          logStartOffset: this.log.logStartOffset,
-          divergingEpoch: { epoch: end.epoch, endOffset: end.endOffset },
-          records: null,
-        });
-      }
-    }
-    const leaderLogEndOffset = this.log.logEndOffset;
-    const r = this.log.read(input.fetchOffset, input.maxBytes, leaderLogEndOffset, input.minOneMessage);
-    if (r.error !== Errors.NONE) return none(this.errorResponse(r.error));
-    follower.updateFetchState(
-      input.fetchOffset,
-      input.logStartOffset,
-      leaderLogEndOffset,
-      input.nowMs,
-      input.replicaEpoch,
-    );
-    const proposal = this.maybeExpandIsr(follower);
-    const highWatermarkChanged = this.maybeIncrementLeaderHighWatermark(input.nowMs);
-    return {
-      response: {
-        partitionIndex: this.partition,
-        errorCode: Errors.NONE.code,
-        highWatermark: initialHighWatermark,
-        lastStableOffset: initialHighWatermark,
-        logStartOffset: r.logStartOffset,
-        records: r.records.length > 0 ? r.records : null,
-      },
-      bytes: r.records.length,
-      highWatermarkChanged,
-      proposal,
-    };
+    return readAsLeaderForFollower(this.s, input);
   }
 
-  // ---- leader: high watermark and ISR ----------------------------------------------------------
+  // ---- leader: high watermark and ISR (partition-isr.ts) -----------------------------------
 
   /** Apply the high-watermark rule; returns true if the HW moved (never down: asserted). */
   maybeIncrementLeaderHighWatermark(nowMs: number): boolean {
-    if (this.roleValue !== "leader") return false;
-    const leaderLogEndOffset = this.log.logEndOffset;
-    const maximal = this.maximalIsr;
-    const followers = [...this.followers.values()].map((f) => ({
-      brokerId: f.brokerId,
-      logEndOffset: f.logEndOffset,
-      inMaximalIsr: maximal.includes(f.brokerId),
-      caughtUpAndEligible:
-        f.isCaughtUp(leaderLogEndOffset, nowMs, this.ctx.replicaLagTimeMaxMs) &&
-        this.ctx.isReplicaIsrEligible(f.brokerId, f.brokerEpoch),
-    }));
-    const before = this.log.highWatermark;
-    const proposed = this.ctx.highWatermarkRule({
-      leaderLogEndOffset,
-      currentHighWatermark: before,
-      followers,
-      isrSize: this.isr.length,
-      effectiveMinIsr: this.effectiveMinIsr,
-    });
-    if (!(proposed > before)) return false;
-    this.log.maybeIncrementHighWatermark(proposed);
-    const after = this.log.highWatermark;
-    assertInvariant(after >= before, `High watermark of ${this.name()} decreased from ${before} to ${after}`);
-    assertInvariant(
-      after <= this.log.logEndOffset,
-      `High watermark ${after} of ${this.name()} is above its log end offset`,
-    );
-    return after > before;
-  }
-
-  /** Partition.maybeExpandIsr: propose a caught-up follower back into the ISR. */
-  private maybeExpandIsr(follower: FollowerState): AlterIsrProposal | null {
-    if (isInflight(this.isrState) || this.isr.includes(follower.brokerId)) return null;
-    if (!this.replicasValue.includes(follower.brokerId)) return null;
-    if (!this.ctx.isReplicaIsrEligible(follower.brokerId, follower.brokerEpoch)) return null;
-    const inSync =
-      follower.logEndOffset >= this.log.highWatermark &&
-      this.leaderEpochStartOffset >= 0 &&
-      follower.logEndOffset >= this.leaderEpochStartOffset;
-    if (!inSync) return null;
-    this.isrState = pendingExpand(this.isrState, follower.brokerId);
-    return this.propose("expand");
+    return maybeIncrementLeaderHighWatermark(this.s, nowMs);
   }
 
   /** Partition.maybeShrinkIsr: propose every follower not caught up within replica.lag.time.max.ms out. */
   maybeShrinkIsr(nowMs: number): AlterIsrProposal | null {
-    if (this.roleValue !== "leader" || isInflight(this.isrState)) return null;
-    const leo = this.log.logEndOffset;
-    const outOfSync = this.isr.filter((id) => {
-      if (id === this.ctx.localBrokerId) return false;
-      const f = this.followers.get(id);
-      return f === undefined || !f.isCaughtUp(leo, nowMs, this.ctx.replicaLagTimeMaxMs);
-    });
-    if (outOfSync.length === 0) return null;
-    this.isrState = pendingShrink(this.isrState, outOfSync);
-    return this.propose("shrink");
-  }
-
-  private propose(kind: "expand" | "shrink"): AlterIsrProposal {
-    const proposed = this.isrState.kind === "committed" ? this.isr : this.isrState.proposedIsr;
-    assertInvariant(
-      proposed.includes(this.ctx.localBrokerId),
-      `Proposed ISR [${proposed}] of ${this.name()} lacks the leader`,
-    );
-    const proposal: AlterIsrProposal = {
-      topic: this.topic,
-      partition: this.partition,
-      leaderEpoch: this.leaderEpochValue,
-      partitionEpoch: this.partitionEpochValue,
-      newIsrWithEpochs: proposed.map((brokerId) => ({
-        brokerId,
-        brokerEpoch:
-          brokerId === this.ctx.localBrokerId ? -1 : (this.followers.get(brokerId)?.brokerEpoch ?? -1),
-      })),
-      kind,
-    };
-    this.inflight = proposal;
-    return proposal;
+    return maybeShrinkIsr(this.s, nowMs);
   }
 
   /** The proposal in flight, if any (to re-send after a lost request). */
   get inflightProposal(): AlterIsrProposal | null {
-    return this.inflight;
+    return this.s.inflight;
   }
 
   /**
@@ -528,36 +320,7 @@ export class Partition {
     answer: AlterIsrAnswer,
     nowMs: number,
   ): { highWatermarkChanged: boolean; retry: boolean } {
-    if (proposal !== this.inflight || this.roleValue !== "leader")
-      return { highWatermarkChanged: false, retry: false };
-    if (!answer.ok) {
-      if (answer.errorCode === Errors.INELIGIBLE_REPLICA.code) {
-        this.isrState = committedIsr(this.isr);
-        this.inflight = null;
-        return { highWatermarkChanged: false, retry: false };
-      }
-      const waitForMetadata = [
-        Errors.UNKNOWN_TOPIC_OR_PARTITION.code,
-        Errors.UNKNOWN_TOPIC_ID.code,
-        Errors.FENCED_LEADER_EPOCH.code,
-        Errors.INVALID_UPDATE_VERSION.code,
-        Errors.NEW_LEADER_ELECTED.code,
-        Errors.INVALID_REQUEST.code,
-        Errors.STALE_BROKER_EPOCH.code,
-      ].includes(answer.errorCode);
-      return { highWatermarkChanged: false, retry: !waitForMetadata };
-    }
-    if (answer.leaderEpoch !== this.leaderEpochValue || answer.partitionEpoch < this.partitionEpochValue) {
-      return { highWatermarkChanged: false, retry: false };
-    }
-    assertInvariant(
-      answer.isr.includes(this.ctx.localBrokerId),
-      `Committed ISR [${answer.isr}] of ${this.name()} lacks its leader`,
-    );
-    this.isrState = committedIsr(answer.isr);
-    this.partitionEpochValue = answer.partitionEpoch;
-    this.inflight = null;
-    return { highWatermarkChanged: this.maybeIncrementLeaderHighWatermark(nowMs), retry: false };
+    return onAlterIsrAnswer(this.s, proposal, answer, nowMs);
   }
 
   // ---- follower ----------------------------------------------------------------------------------
@@ -570,63 +333,24 @@ export class Partition {
     logStartOffset: number;
   } {
     return {
-      fetchOffset: this.log.logEndOffset,
-      lastFetchedEpoch: this.ctx.truncation.fetchesWithLastEpoch
-        ? (this.log.leaderEpochCache.latestEpoch() ?? -1)
+      fetchOffset: this.s.log.logEndOffset,
+      lastFetchedEpoch: this.s.ctx.truncation.fetchesWithLastEpoch
+        ? (this.s.log.leaderEpochCache.latestEpoch() ?? -1)
         : -1,
-      currentLeaderEpoch: this.leaderEpochValue,
-      logStartOffset: this.log.logStartOffset,
+      currentLeaderEpoch: this.s.leaderEpoch,
+      logStartOffset: this.s.log.logStartOffset,
     };
   }
 
   /** Apply the leader's answer for this partition (AbstractFetcherThread.processFetchRequest). */
   applyFetchResponse(data: FetchPartitionResponse, fetchOffset: number, nowMs: number): FollowerFetchOutcome {
-    if (this.roleValue !== "follower" || fetchOffset !== this.log.logEndOffset) {
+    if (this.s.role !== "follower" || fetchOffset !== this.s.log.logEndOffset) {
       return { action: "none", error: Errors.NONE, appended: 0 }; // stale answer
     }
-    return applyLeaderAnswer(this.log, this.ctx.truncation, data, nowMs);
+    return applyLeaderAnswer(this.s.log, this.s.ctx.truncation, data, nowMs);
   }
 
   private applyTruncation(trigger: TruncationTrigger, nowMs: number): number | null {
-    return truncateFollower(this.log, this.ctx.truncation, trigger, nowMs);
+    return truncateFollower(this.s.log, this.s.ctx.truncation, trigger, nowMs);
   }
-
-  // ---- helpers -------------------------------------------------------------------------------------
-
-  private errorResponse(error: ErrorInfo): FetchPartitionResponse {
-    const r: FetchPartitionResponse = {
-      partitionIndex: this.partition,
-      errorCode: error.code,
-      highWatermark: error === Errors.OFFSET_OUT_OF_RANGE ? this.log.highWatermark : -1,
-      lastStableOffset: -1,
-      logStartOffset: this.log.logStartOffset,
-      records: null,
-    };
-    if (error === Errors.NOT_LEADER_OR_FOLLOWER || error === Errors.FENCED_LEADER_EPOCH)
-      r.currentLeader = { leaderId: this.leaderIdValue, leaderEpoch: this.leaderEpochValue };
-    return r;
-  }
-
-  private name(): string {
-    return `${this.topic}-${this.partition}`;
-  }
-}
-
-function failedAppend(log: PartitionLog, error: ErrorInfo, errorMessage: string): AppendResult {
-  return {
-    error,
-    errorMessage,
-    firstOffset: -1,
-    lastOffset: -1,
-    maxTimestamp: -1,
-    logAppendTime: -1,
-    logStartOffset: log.logStartOffset,
-    numMessages: 0,
-    validBytes: 0,
-  };
-}
-
-/** An invariant: its violation is a bug in the replication code, never bad input. */
-export function assertInvariant(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(`Replication invariant violated: ${message}`);
 }
