@@ -14,7 +14,7 @@
  * contract).
  *
  * Departures from Kafka: the flush Kafka schedules after a roll runs inside `roll`; truncation is
- * fsynced at once (see partition-log.ts); segments removed by truncation are deleted at once.
+ * fsynced at once (see log-truncation.ts); segments removed by truncation are deleted at once.
  */
 import { joinPath, parentDir, type Disk } from "./disk";
 import { LogSegment, type AppendedBatch, type SegmentSettings } from "./segment";

@@ -11,7 +11,7 @@
  * the ISR is smaller than the effective min ISR = min(min.insync.replicas, replication factor).
  *
  * The partition applies the answer only if it is larger than the current HW: the high
- * watermark never decreases on a leader (asserted in partition.ts). HW is exclusive.
+ * watermark never decreases on a leader (asserted in partition-isr.ts). HW is exclusive.
  */
 
 export interface HighWatermarkFollower {

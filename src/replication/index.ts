@@ -4,7 +4,9 @@
  * (src/broker/replica-manager.ts) drives it with metadata, requests, responses and timers.
  *
  * - partition.ts: Partition (leader: acks, HW, ISR shrink/expand, follower fetch serving with
- *   divergence check; follower: truncation, appendAsFollower, follower HW).
+ *   divergence check; follower: truncation, appendAsFollower, follower HW). Its leader side is
+ *   in partition-leader.ts (appends, reads) and partition-isr.ts (HW, ISR), over the shared
+ *   state in partition-state.ts; its types in partition-types.ts.
  * - follower-state.ts: what the leader knows of each follower (Replica.scala).
  * - isr-state.ts: committed vs maximal ISR while AlterPartition is in flight.
  * - high-watermark.ts: SEAM `HighWatermarkRule` (kafkaHighWatermark, highWatermarkBeforeKafka37).
