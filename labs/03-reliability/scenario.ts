@@ -47,6 +47,7 @@ import {
 } from "../../src/client";
 import type { NodeId, TraceEvent } from "../../src/sim";
 import {
+  offsetsCaughtUp,
   Narration,
   errorText,
   labRecorders,
@@ -66,7 +67,6 @@ import {
   LAB03_FORBIDDEN,
   LAB_CONSUMER_SETTINGS,
   LAB_PRODUCER_TIMINGS,
-  OFFSETS_CAUGHT_UP,
   PRODUCER_KEYS,
   SCENARIO,
   type ReliabilityImpl,
@@ -513,27 +513,20 @@ export async function runReliabilityScenario(
     ],
     { endMs: liveEnd },
   );
-  const behind: string[] = [];
-  for (let p = 0; p < S.partitions; p++) {
-    const end = logEnd(p);
-    const c = lastCommit.get(p);
-    if (end === undefined || (c?.offset ?? 0) < end)
-      behind.push(
-        `${S.topic}-${p} committed ${c === undefined ? "nothing" : `offset ${c.offset}`}, log ends at ${end ?? "?"}`,
-      );
-  }
-  liveness.push({
-    name: OFFSETS_CAUGHT_UP,
-    // The group drained the topic as far as its committed offsets tell (what a restart resumes from).
-    kind: "drained-within",
-    ok: behind.length === 0,
-    measured: behind.length,
-    examples: [],
-    explanation:
-      behind.length === 0
-        ? `at the end the group ${S.group} had committed the end of every partition (a restart would redo nothing)`
-        : `at the end (${T(endMs)}) the group ${S.group} lagged: ${behind.join("; ")}. A consumer that restarts would ship all of that again`,
-  });
+  liveness.push(
+    offsetsCaughtUp({
+      topic: S.topic,
+      group: S.group,
+      partitions: S.partitions,
+      logEnd,
+      lastCommit,
+      endAt: T(endMs),
+      notes: {
+        ok: " (a restart would redo nothing)",
+        lagging: ". A consumer that restarts would ship all of that again",
+      },
+    }),
+  );
   const verdict = buildVerdict(analysis, liveness, {
     forbid: LAB03_FORBIDDEN,
     seed,

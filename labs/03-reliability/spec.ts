@@ -117,4 +117,4 @@ export const SCENARIO = Object.freeze({
 export const LAB03_FORBIDDEN: readonly AnomalyName[] = ["lost-write", "unseen", "effect-lost"];
 
 /** The lab's own liveness check: the group's committed offsets reach the end of every partition. */
-export const OFFSETS_CAUGHT_UP = "committed offsets reach the end of the log";
+export { OFFSETS_CAUGHT_UP } from "../_lib";

@@ -33,6 +33,7 @@ import {
 } from "../../src/client";
 import type { TraceEvent } from "../../src/sim";
 import {
+  offsetsCaughtUp,
   errorText,
   labRecorders,
   labWorld,
@@ -51,7 +52,6 @@ import {
   LAB07_FORBIDDEN,
   LAB_CONSUMER_SETTINGS,
   LAB_GROUP_COORDINATOR,
-  OFFSETS_CAUGHT_UP,
   SCENARIO,
   type ConsumerGroupsImpl,
 } from "./spec";
@@ -336,26 +336,17 @@ export async function runConsumerGroupsScenario(
         : `${late} orders acknowledged before the deploy ended (t=${fmtMs(deployEnd)}) were not shipped by t=${fmtMs(catchUpBy)} (${S.catchUpWithinMs / 1000} s later), e.g. ${firstLate}: the group never caught up`,
   });
 
-  const behind: string[] = [];
-  for (let p = 0; p < S.partitions; p++) {
-    const end = logEnd(p);
-    const c = lastCommit.get(p);
-    if (end === undefined || (c?.offset ?? 0) < end)
-      behind.push(
-        `${S.topic}-${p} committed ${c === undefined ? "nothing" : `offset ${c.offset}`}, log ends at ${end ?? "?"}`,
-      );
-  }
-  liveness.push({
-    name: OFFSETS_CAUGHT_UP,
-    kind: "drained-within",
-    ok: behind.length === 0,
-    measured: behind.length,
-    examples: [],
-    explanation:
-      behind.length === 0
-        ? `at the end the group ${S.group} had committed the end of every partition`
-        : `at the end (t=${fmtMs(endMs)}) the group ${S.group} lagged: ${behind.slice(0, 3).join("; ")}${behind.length > 3 ? `; and ${behind.length - 3} more` : ""}`,
-  });
+  liveness.push(
+    offsetsCaughtUp({
+      topic: S.topic,
+      group: S.group,
+      partitions: S.partitions,
+      logEnd,
+      lastCommit,
+      endAt: `t=${fmtMs(endMs)}`,
+      listAtMost: 3,
+    }),
+  );
 
   const rebalances = completedRebalances(world.trace.events);
   const deployFrom = steps[0]!.stopAtMs;

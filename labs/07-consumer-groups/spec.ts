@@ -87,5 +87,5 @@ export const LAB07_FORBIDDEN: readonly AnomalyName[] = ["effect-duplicated", "ef
 
 /** The lab's own checks (liveness results in the verdict). */
 export const CAUGHT_UP = "the group catches up after the deploy";
-export const OFFSETS_CAUGHT_UP = "committed offsets reach the end of the log";
+export { OFFSETS_CAUGHT_UP } from "../_lib";
 export const DEPLOY_REBALANCES = "the deploy rebalances the group at most once";

@@ -19,7 +19,7 @@
  * Invariant: these helpers make the same calls on the world, in the same order, as the code the
  * labs had inline, so a seed replays the same run. Browser-safe.
  */
-import { EffectLedger, HistoryRecorder, type Verdict } from "../../src/check";
+import { EffectLedger, HistoryRecorder, type LivenessResult, type Verdict } from "../../src/check";
 import {
   resolveConsumerConfig,
   resolveProducerConfig,
@@ -227,4 +227,48 @@ export function labRecorders(world: World): LabRecorders {
   const rec = new HistoryRecorder(() => world.now());
   const ledger = new EffectLedger(() => world.now());
   return { rec, ledger, history: clientHistory(rec) };
+}
+
+/** The liveness check both consumer labs end with: a restart would resume from the end of the log. */
+export const OFFSETS_CAUGHT_UP = "committed offsets reach the end of the log";
+
+/**
+ * OFFSETS_CAUGHT_UP: at `endAt`, did the group's last committed offset of every partition reach
+ * the partition's log end offset? `notes` finish the explanation (after "every partition" when it
+ * passed, after the lagging partitions when it failed); `listAtMost` caps the partitions named.
+ */
+export function offsetsCaughtUp(o: {
+  topic: string;
+  group: string;
+  partitions: number;
+  logEnd: (partition: number) => number | undefined;
+  lastCommit: ReadonlyMap<number, { offset: number }>;
+  endAt: string;
+  notes?: { ok?: string; lagging?: string };
+  listAtMost?: number;
+}): LivenessResult {
+  const behind: string[] = [];
+  for (let p = 0; p < o.partitions; p++) {
+    const end = o.logEnd(p);
+    const c = o.lastCommit.get(p);
+    if (end === undefined || (c?.offset ?? 0) < end)
+      behind.push(
+        `${o.topic}-${p} committed ${c === undefined ? "nothing" : `offset ${c.offset}`}, log ends at ${end ?? "?"}`,
+      );
+  }
+  const cap = o.listAtMost ?? behind.length;
+  const listed =
+    behind.slice(0, cap).join("; ") + (behind.length > cap ? `; and ${behind.length - cap} more` : "");
+  return {
+    name: OFFSETS_CAUGHT_UP,
+    // The group drained the topic as far as its committed offsets tell (what a restart resumes from).
+    kind: "drained-within",
+    ok: behind.length === 0,
+    measured: behind.length,
+    examples: [],
+    explanation:
+      behind.length === 0
+        ? `at the end the group ${o.group} had committed the end of every partition${o.notes?.ok ?? ""}`
+        : `at the end (${o.endAt}) the group ${o.group} lagged: ${listed}${o.notes?.lagging ?? ""}`,
+  };
 }
