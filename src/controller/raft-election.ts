@@ -30,6 +30,7 @@ import {
   currentLeaderId,
   fetchError,
   randomElectionTimeoutMs,
+  respond,
   send,
   type RaftState,
 } from "./raft-state";
@@ -253,15 +254,12 @@ function leaveLeadership<T>(s: RaftState<T>): void {
   if (!leader) return;
   s.leader = null;
   for (const p of leader.parked.values()) {
-    s.outbox.push({
-      to: p.address,
-      message: {
-        kind: "response",
-        api: "Fetch",
-        correlationId: p.correlationId,
-        body: fetchError(s, Errors.NOT_LEADER_OR_FOLLOWER.code),
-      },
-    });
+    respond(
+      s,
+      p.address,
+      { api: "Fetch", correlationId: p.correlationId },
+      fetchError(s, Errors.NOT_LEADER_OR_FOLLOWER.code),
+    );
   }
 }
 

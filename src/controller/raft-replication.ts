@@ -98,13 +98,5 @@ export function wakeParkedFetches<T>(s: RaftState<T>): void {
 
 function completeParked<T>(s: RaftState<T>, leader: LeaderState, p: ParkedFetch): void {
   leader.parked.delete(p.address);
-  s.outbox.push({
-    to: p.address,
-    message: {
-      kind: "response",
-      api: "Fetch",
-      correlationId: p.correlationId,
-      body: fetchData(s, p.request, p.isVoter),
-    },
-  });
+  respond(s, p.address, { api: "Fetch", correlationId: p.correlationId }, fetchData(s, p.request, p.isVoter));
 }

@@ -77,7 +77,12 @@ export function send<T>(
   return correlationId;
 }
 
-export function respond<T>(s: RaftState<T>, to: string, req: RequestEnvelope, body: unknown): void {
+export function respond<T>(
+  s: RaftState<T>,
+  to: string,
+  req: Pick<RequestEnvelope, "api" | "correlationId">,
+  body: unknown,
+): void {
   s.outbox.push({
     to,
     message: { kind: "response", api: req.api, correlationId: req.correlationId, body },
