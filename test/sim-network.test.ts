@@ -5,6 +5,7 @@ import { Scheduler } from "../src/sim/scheduler";
 import { Trace } from "../src/sim/trace";
 import { SeededRng } from "../src/sim/rng";
 import { copyPlainData, summarizeMessage } from "../src/sim/message";
+import type { ConnectionError } from "../src/sim/process";
 
 interface Received {
   t: number;
@@ -15,10 +16,15 @@ interface Received {
 class Box implements Endpoint {
   up = true;
   incarnation = 1;
+  powered = true;
   readonly got: Received[] = [];
+  readonly errors: { t: number; peer: string; error: ConnectionError }[] = [];
   constructor(private readonly s: Scheduler) {}
   receive(from: string, message: unknown): void {
     this.got.push({ t: this.s.now, from, message });
+  }
+  connectionError(peer: string, error: ConnectionError): void {
+    this.errors.push({ t: this.s.now, peer, error });
   }
 }
 
@@ -214,7 +220,7 @@ describe("Network partitions", () => {
 });
 
 describe("Network and crashed nodes", () => {
-  it("drops messages to a down node, and messages in flight to a node that restarted", () => {
+  it("refuses messages to a down but powered node, and messages in flight to a node that restarted", () => {
     const { s, net, boxes } = setup(["a", "b"], { link: { baseDelayMs: 10, jitterMs: 0 } });
     boxes.b!.up = false;
     net.send("a", "b", { seq: 1 });
@@ -226,8 +232,79 @@ describe("Network and crashed nodes", () => {
     s.call(6, "send again", () => net.send("a", "b", { seq: 3 }));
     s.runUntilQuiet();
     expect(seqs(boxes.b!)).toEqual([3]);
-    expect(net.stats.dropped["receiver-down"]).toBe(1);
     expect(net.stats.dropped["receiver-restarted"]).toBe(1);
+    expect(net.stats.refused).toBe(2);
+    // seq 1 bounced one link delay after it was sent; seq 2 when it reached the new incarnation.
+    expect(
+      boxes.a!.errors.map((e) => [
+        e.t,
+        e.peer,
+        e.error.kind,
+        (e.error as { message: { seq: number } }).message.seq,
+      ]),
+    ).toEqual([
+      [10, "b", "refused", 1],
+      [20, "b", "refused", 2],
+    ]);
+  });
+
+  it("drops messages to a powered-off node silently", () => {
+    const { s, net, boxes } = setup(["a", "b"], { link: { baseDelayMs: 10, jitterMs: 0 } });
+    boxes.b!.up = false;
+    boxes.b!.powered = false;
+    net.send("a", "b", { seq: 1 });
+    s.runUntilQuiet();
+    expect(net.stats.dropped["receiver-down"]).toBe(1);
+    expect(boxes.a!.errors).toEqual([]);
+  });
+
+  it("resets the open connections of a process that ended, after what was already on the wire", () => {
+    const { s, net, boxes } = setup(["a", "b", "c", "d"], { link: { baseDelayMs: 10, jitterMs: 0 } });
+    net.send("a", "b", { seq: 1 }); // a ↔ b open
+    s.call(3, "b answers", () => net.send("b", "a", { seq: 2 }));
+    s.call(4, "c talks to b", () => net.send("c", "b", { seq: 3 }));
+    s.call(5, "crash b", () => {
+      boxes.b!.up = false;
+      net.processEnded("b", "reset");
+    });
+    s.runUntilQuiet();
+    // a gets b's answer (on the wire since 3, arrives at 13) before the reset (FIFO on b→a).
+    expect(boxes.a!.got.map((r) => [r.t, seqs(boxes.a!)[0]])).toEqual([[13, 2]]);
+    expect(boxes.a!.errors).toEqual([{ t: 15, peer: "b", error: { kind: "reset", atMs: 5 } }]);
+    expect(boxes.c!.errors).toEqual([{ t: 15, peer: "b", error: { kind: "reset", atMs: 5 } }]);
+    expect(boxes.d!.errors).toEqual([]); // d never talked to b
+    expect(net.stats.resets).toBe(2);
+  });
+
+  it("sends no reset for a power loss, nor across a partition", () => {
+    const { s, net, boxes } = setup(["a", "b", "c"], { link: { baseDelayMs: 10, jitterMs: 0 } });
+    net.send("a", "b", { seq: 1 });
+    net.send("a", "c", { seq: 2 });
+    s.call(20, "cut a from c, power off b, crash c", () => {
+      net.partition(["a"], ["c"]);
+      boxes.b!.up = false;
+      boxes.b!.powered = false;
+      net.processEnded("b", "silent");
+      boxes.c!.up = false;
+      net.processEnded("c", "reset");
+    });
+    s.runUntilQuiet();
+    expect(boxes.a!.errors).toEqual([]);
+    expect(net.stats.resets).toBe(0);
+  });
+
+  it("does not reset a peer that restarted meanwhile (its connections are gone too)", () => {
+    const { s, net, boxes } = setup(["a", "b"], { link: { baseDelayMs: 10, jitterMs: 0 } });
+    net.send("a", "b", { seq: 1 });
+    s.call(20, "crash b", () => {
+      boxes.b!.up = false;
+      net.processEnded("b", "reset");
+    });
+    s.call(25, "a restarts", () => {
+      boxes.a!.incarnation++;
+    });
+    s.runUntilQuiet();
+    expect(boxes.a!.errors).toEqual([]);
   });
 
   it("still delivers a message whose sender crashed after sending (it was on the wire)", () => {

@@ -14,7 +14,7 @@
  * - A task that throws, or a client callback that throws, fails the run with the task's name,
  *   the virtual time and the seed. Nothing becomes an unhandled rejection.
  */
-import type { ClientContext, NodeId, TaskHandle, TaskState, TimerId } from "./process";
+import type { ClientContext, ConnectionError, NodeId, TaskHandle, TaskState, TimerId } from "./process";
 import type { Rng } from "./rng";
 import { errorMessage, type Runtime } from "./runtime";
 import { CallbackEvent, SimEvent, formatTimeS } from "./scheduler";
@@ -25,6 +25,8 @@ export type ClientTask = (ctx: ClientContext) => Promise<void>;
 export class ClientNode implements Endpoint {
   up = false;
   incarnation = 0;
+  /** A client's machine never loses power here: a crashed client refuses connections. */
+  readonly powered = true;
   ctx: ClientCtx | undefined;
   /** Tasks of every incarnation, in spawn order. */
   readonly tasks: Task[] = [];
@@ -73,6 +75,17 @@ export class ClientNode implements Endpoint {
       throw this.rt.fail(
         this.error(`its message handler threw on ${this.rt.network.summarize(message)} from ${from}`, e),
       );
+    }
+  }
+
+  connectionError(peer: NodeId, error: ConnectionError): void {
+    const handler = this.ctx!.connectionErrorHandler;
+    if (handler === undefined) return;
+    this.rt.markClientsRunnable();
+    try {
+      handler(peer, error);
+    } catch (e) {
+      throw this.rt.fail(this.error(`its connection-error handler threw on a ${error.kind} from ${peer}`, e));
     }
   }
 
@@ -161,6 +174,7 @@ const NEVER: Promise<void> = new Promise<void>(() => {});
 
 export class ClientCtx implements ClientContext {
   handler: ((from: NodeId, message: unknown) => void) | undefined;
+  connectionErrorHandler: ((peer: NodeId, error: ConnectionError) => void) | undefined;
   private readonly timers = new Map<TimerId, ClientTimer>();
 
   constructor(
@@ -212,6 +226,11 @@ export class ClientCtx implements ClientContext {
   onMessage(handler: (from: NodeId, message: unknown) => void): void {
     this.rt.clientCall();
     if (this.alive) this.handler = handler;
+  }
+
+  onConnectionError(handler: (peer: NodeId, error: ConnectionError) => void): void {
+    this.rt.clientCall();
+    if (this.alive) this.connectionErrorHandler = handler;
   }
 
   spawn(name: string, task: (ctx: ClientContext) => Promise<void>): TaskHandle {

@@ -10,16 +10,37 @@
  *   everyone (including nodes attached later); a message is dropped if its link is cut when it
  *   is sent or when it would arrive;
  * - slow nodes: extra latency on every link to and from a node (a slow follower);
- * - crashes: a message to a node that is down, or that restarted since the message was sent
- *   (a new incarnation: the old connection is gone), is dropped. A message from a node that
- *   crashed after sending still arrives: it was already on the wire.
+ * - crashes, see below. A message from a node that crashed after sending still arrives: it was
+ *   already on the wire.
  * The receiver gets a copy of the message (see message.ts), taken when it is sent.
  *
+ * ## Connection-level errors (process death versus machine loss)
+ * Two nodes that exchanged a message during their current incarnations have an open connection.
+ * What a peer learns when a node goes down depends on how it went down, as with real TCP:
+ * - The PROCESS ends while its machine stays up (`processEnded(id, "reset")`: World.crash and
+ *   World.stop): the OS closes its sockets. Every peer with an open connection gets a `reset`
+ *   one link delay later (after whatever the node had already put on that link: FIFO), unless
+ *   a partition cuts the link then; the peer's request layer fails every request it sent to the
+ *   node at or before the reset time (Kafka's NetworkClient: DisconnectException). Later
+ *   messages to the down node are `refused`: the sender gets its message back as a connection
+ *   error one link delay later (connection refused: nothing listens on the port).
+ * - A message sent to an earlier incarnation that arrives at a new one is refused too (the new
+ *   process does not know the old connection: RST).
+ * - The MACHINE loses power (`processEnded(id, "silent")`: World.powerLoss), or a partition,
+ *   one-way cut or slow node is in the way: nothing is sent back. Peers learn only by timeout
+ *   (request.timeout.ms), and messages to a powered-off node are dropped.
+ * Resets and refusals draw nothing from the rng (their delay is the link's base delay plus
+ * slowness), so runs without crashes keep their random streams. The trace records them as "net"
+ * events: "reset" (the node whose process ended, with its peers), "conn-reset" and
+ * "conn-refused" (at the peer that learns of it).
+ *
  * Departures from real networks: no duplication, no corruption (RecordBatch CRCs are tested on
- * the disk instead), and no connection-level errors: a sender learns of loss only by timeout,
- * as a Kafka client does when a request times out (request.timeout.ms).
+ * the disk instead); a connection is a pair of node names, not a socket, so a reset is matched
+ * to requests by send time (see ConnectionError in process.ts): a request sent to a node in the
+ * very millisecond it restarted is failed with the old incarnation's connection. A reset or
+ * refusal is never lost to `lossProbability` (TCP retransmits), only to partitions.
  */
-import type { NodeId } from "./process";
+import type { ConnectionError, NodeId } from "./process";
 import type { Rng } from "./rng";
 import { SimEvent, type Scheduler } from "./scheduler";
 import type { Trace } from "./trace";
@@ -58,8 +79,15 @@ export interface Endpoint {
   readonly up: boolean;
   /** Increases at every start; messages sent to an earlier incarnation are dropped. */
   readonly incarnation: number;
+  /**
+   * True while the node's machine has power. A node that is down but powered refuses
+   * connections (an error goes back to the sender); a powered-off one is silent.
+   */
+  readonly powered: boolean;
   /** Hand a delivered message to the node. */
   receive(from: NodeId, message: unknown): void;
+  /** A connection-level error about the connection to `peer` reached the node. */
+  connectionError(peer: NodeId, error: ConnectionError): void;
 }
 
 export type DropReason = "loss" | "partition" | "receiver-down" | "receiver-restarted";
@@ -85,6 +113,10 @@ export interface NetworkStats {
   sent: number;
   delivered: number;
   dropped: Record<DropReason, number>;
+  /** Messages refused by a down-but-powered node (each bounced to its sender). */
+  refused: number;
+  /** Connection resets that reached a live peer. */
+  resets: number;
 }
 
 class Delivery extends SimEvent {
@@ -106,11 +138,32 @@ class Delivery extends SimEvent {
   }
 }
 
+/** A reset or refusal travelling back to `to` (the peer that holds the failed connection). */
+class ConnectionErrorArrival extends SimEvent {
+  constructor(
+    private readonly network: Network,
+    readonly from: NodeId,
+    readonly to: NodeId,
+    readonly toIncarnation: number,
+    readonly error: ConnectionError,
+  ) {
+    super();
+  }
+  run(): void {
+    this.network.arriveConnectionError(this);
+  }
+  describe(): string {
+    return `${this.error.kind} ${this.from}→${this.to}`;
+  }
+}
+
 export class Network {
   readonly stats: NetworkStats = {
     sent: 0,
     delivered: 0,
     dropped: { loss: 0, partition: 0, "receiver-down": 0, "receiver-restarted": 0 },
+    refused: 0,
+    resets: 0,
   };
   readonly summarize: (message: unknown) => string;
   private readonly endpoints = new Map<NodeId, Endpoint>();
@@ -120,6 +173,8 @@ export class Network {
   private partitions: Partition[] = [];
   private nextPartitionId = 1;
   private readonly slowness = new Map<NodeId, number>();
+  /** Open connections: node → peers it exchanged a message with in their current incarnations. */
+  private readonly connections = new Map<NodeId, Set<NodeId>>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -143,18 +198,22 @@ export class Network {
     return this.endpoints.has(id);
   }
 
-  /** Send a copy of `message` from `from` to `to`; it arrives later, or is dropped. */
+  /** Send a copy of `message` from `from` to `to`; it arrives later, or is dropped or refused. */
   send(from: NodeId, to: NodeId, message: unknown): void {
     const dest = this.endpoints.get(to);
     if (dest === undefined) throw new Error(`Cannot send from "${from}" to "${to}": no such node`);
     this.stats.sent++;
     const link = this.link(from, to);
     const opts = link.custom ?? this.defaults;
-    if (!dest.up) return this.drop(from, to, message, this.scheduler.now, "receiver-down");
     if (this.isCut(from, to)) return this.drop(from, to, message, this.scheduler.now, "partition");
+    if (!dest.up) {
+      if (dest.powered) return this.refuse(to, from, this.copy(message), this.scheduler.now);
+      return this.drop(from, to, message, this.scheduler.now, "receiver-down");
+    }
     if (opts.lossProbability > 0 && this.rng.chance(opts.lossProbability)) {
       return this.drop(from, to, message, this.scheduler.now, "loss");
     }
+    this.connect(from, to);
     let delayMs = opts.baseDelayMs;
     if (opts.jitterMs > 0) delayMs += this.rng.next() * opts.jitterMs;
     if (this.slowness.size > 0) delayMs += (this.slowness.get(from) ?? 0) + (this.slowness.get(to) ?? 0);
@@ -170,10 +229,14 @@ export class Network {
   /** Called by a Delivery event when the message reaches the receiver's side. */
   arrive(d: Delivery): void {
     const dest = this.endpoints.get(d.to)!;
-    if (!dest.up) return this.drop(d.from, d.to, d.message, d.sentAtMs, "receiver-down");
-    if (dest.incarnation !== d.toIncarnation)
-      return this.drop(d.from, d.to, d.message, d.sentAtMs, "receiver-restarted");
     if (this.isCut(d.from, d.to)) return this.drop(d.from, d.to, d.message, d.sentAtMs, "partition");
+    // Sent while the receiver ran: if its process ended since, the reset covers this message.
+    if (!dest.up) return this.drop(d.from, d.to, d.message, d.sentAtMs, "receiver-down");
+    if (dest.incarnation !== d.toIncarnation) {
+      // A new process on the same machine does not know the old connection: it answers RST.
+      this.stats.dropped["receiver-restarted"]++;
+      return this.refuse(d.to, d.from, d.message, d.sentAtMs);
+    }
     this.stats.delivered++;
     if (this.trace.recordMessages) {
       this.trace.record("net", "deliver", d.to, {
@@ -183,6 +246,76 @@ export class Network {
       });
     }
     dest.receive(d.from, d.message);
+  }
+
+  /**
+   * The process of `id` ended. "reset": its machine stays up and closes its connections, so
+   * every peer with an open connection gets a reset one link delay later. "silent": the
+   * machine lost power; peers get nothing, and messages to it are dropped until it restarts.
+   */
+  processEnded(id: NodeId, how: "reset" | "silent"): void {
+    const peers = this.connections.get(id);
+    this.connections.delete(id);
+    if (peers === undefined) return;
+    const atMs = this.scheduler.now;
+    for (const peer of peers) {
+      this.connections.get(peer)?.delete(id);
+      if (how === "silent") continue;
+      const dest = this.endpoints.get(peer)!;
+      if (!dest.up || this.isCut(id, peer)) continue; // nobody to tell, or the RST is cut off
+      this.scheduleConnectionError(id, peer, dest.incarnation, { kind: "reset", atMs });
+    }
+    if (how === "reset") this.trace.record("net", "reset", id, { peers: [...peers] });
+  }
+
+  /** Called by a ConnectionErrorArrival when a reset or refusal reaches the peer. */
+  arriveConnectionError(e: ConnectionErrorArrival): void {
+    const dest = this.endpoints.get(e.to)!;
+    if (!dest.up || dest.incarnation !== e.toIncarnation || this.isCut(e.from, e.to)) return;
+    if (e.error.kind === "reset") this.stats.resets++;
+    this.trace.record(
+      "net",
+      e.error.kind === "reset" ? "conn-reset" : "conn-refused",
+      e.to,
+      e.error.kind === "reset"
+        ? { peer: e.from, at: e.error.atMs }
+        : { peer: e.from, msg: this.summarize(e.error.message), sentAt: e.error.sentAtMs },
+    );
+    dest.connectionError(e.from, e.error);
+  }
+
+  /** `refuser` is down but powered (or restarted): bounce `message` back to `sender`. */
+  private refuse(refuser: NodeId, sender: NodeId, message: unknown, sentAtMs: number): void {
+    this.stats.refused++;
+    const back = this.endpoints.get(sender)!;
+    if (!back.up) return;
+    this.scheduleConnectionError(refuser, sender, back.incarnation, { kind: "refused", message, sentAtMs });
+  }
+
+  /** A reset or refusal from → to: the link's base delay plus slowness, after what is on the wire. */
+  private scheduleConnectionError(
+    from: NodeId,
+    to: NodeId,
+    toIncarnation: number,
+    error: ConnectionError,
+  ): void {
+    const link = this.link(from, to);
+    const opts = link.custom ?? this.defaults;
+    let delayMs = opts.baseDelayMs;
+    if (this.slowness.size > 0) delayMs += (this.slowness.get(from) ?? 0) + (this.slowness.get(to) ?? 0);
+    const arrivalMs = Math.max(this.scheduler.now + delayMs, link.lastArrivalMs);
+    this.scheduler.scheduleAt(arrivalMs, new ConnectionErrorArrival(this, from, to, toIncarnation, error));
+  }
+
+  private connect(a: NodeId, b: NodeId): void {
+    if (a === b) return;
+    let ca = this.connections.get(a);
+    if (ca === undefined) this.connections.set(a, (ca = new Set()));
+    if (ca.has(b)) return;
+    ca.add(b);
+    let cb = this.connections.get(b);
+    if (cb === undefined) this.connections.set(b, (cb = new Set()));
+    cb.add(a);
   }
 
   private drop(from: NodeId, to: NodeId, message: unknown, sentAtMs: number, reason: DropReason): void {

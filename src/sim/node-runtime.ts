@@ -15,7 +15,7 @@
  * what a crash or power loss does to it.
  */
 import type { Disk } from "../log/disk";
-import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "./process";
+import type { ConnectionError, NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "./process";
 import type { Rng } from "./rng";
 import { errorMessage, type Runtime } from "./runtime";
 import { SimEvent, formatTimeS } from "./scheduler";
@@ -24,6 +24,8 @@ import type { Endpoint } from "./network";
 export class ServerNode implements Endpoint {
   up = false;
   incarnation = 0;
+  /** False from a power loss until the next start: a powered-off machine refuses nothing. */
+  powered = true;
   process: NodeProcess | undefined;
   private ctx: ServerContext | undefined;
 
@@ -40,6 +42,7 @@ export class ServerNode implements Endpoint {
     if (this.up) throw new Error(`Cannot start node "${this.id}": it is already running`);
     this.incarnation++;
     this.up = true;
+    this.powered = true;
     const ctx = new ServerContext(
       this.rt,
       this,
@@ -76,6 +79,16 @@ export class ServerNode implements Endpoint {
       "onMessage",
       () => proc.onMessage(from, message),
       () => `${this.rt.network.summarize(message)} from ${from}`,
+    );
+  }
+
+  connectionError(peer: NodeId, error: ConnectionError): void {
+    const proc = this.process!;
+    if (proc.onConnectionError === undefined) return;
+    this.invoke(
+      "onConnectionError",
+      () => proc.onConnectionError!(peer, error),
+      () => `${error.kind} from ${peer}`,
     );
   }
 

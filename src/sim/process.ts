@@ -18,6 +18,37 @@ import type { Rng } from "./rng";
 export type NodeId = string;
 export type TimerId = number;
 
+/**
+ * A connection-level error the network reports to a node (see src/sim/network.ts), as the OS
+ * reports a TCP RST or a refused connect:
+ * - "reset": `peer`'s process ended at `atMs` (its machine stays up, so its OS closed the
+ *   connection). Every request this node sent to `peer` at or before `atMs` that has no
+ *   response yet will never get one. Kafka's NetworkClient fails them with a
+ *   DisconnectException (NETWORK_EXCEPTION).
+ * - "refused": `message`, sent at `sentAtMs`, reached `peer`'s machine but no process of the
+ *   incarnation it was meant for listens there (down, or restarted since): connection refused.
+ * A machine that lost power, a partition or a slow link reports nothing: only timeouts tell.
+ */
+export type ConnectionError =
+  | { readonly kind: "reset"; readonly atMs: number }
+  | { readonly kind: "refused"; readonly message: unknown; readonly sentAtMs: number };
+
+/**
+ * True if `error` (about the peer the request went to) fails the request `correlationId` sent
+ * at `sentAtMs`: a reset covers every request sent at or before it; a refusal covers the
+ * refused request only. Request layers (NetworkClient, the broker's OutboundRequests, Raft)
+ * use it to fail exactly what the connection took with it.
+ */
+export function connectionErrorCovers(
+  error: ConnectionError,
+  correlationId: number,
+  sentAtMs: number,
+): boolean {
+  if (error.kind === "reset") return sentAtMs <= error.atMs;
+  const m = error.message as { kind?: unknown; correlationId?: unknown } | null;
+  return typeof m === "object" && m !== null && m.kind === "request" && m.correlationId === correlationId;
+}
+
 export interface TraceSink {
   /** Record a structured event in the run's trace (shown by --verbose and the timeline). */
   trace(kind: string, detail: Record<string, unknown>): void;
@@ -45,6 +76,8 @@ export interface NodeProcess {
   onMessage(from: NodeId, message: unknown): void;
   /** A timer set with `ctx.setTimer` fired. */
   onTimer(tag: string, id: TimerId): void;
+  /** The connection to `peer` failed (reset or refused); optional: without it nothing happens. */
+  onConnectionError?(peer: NodeId, error: ConnectionError): void;
   /** Orderly shutdown (not a crash): flush, write checkpoints and the clean-shutdown marker. */
   stop?(): void;
 }
@@ -78,6 +111,11 @@ export interface ClientContext extends TraceSink {
   send(to: NodeId, message: unknown): void;
   /** Set the handler of arriving messages (replacing any earlier one). Without one they are dropped. */
   onMessage(handler: (from: NodeId, message: unknown) => void): void;
+  /**
+   * Set the handler of connection-level errors (replacing any earlier one); see ConnectionError.
+   * Optional: a context without connections (a test double) may leave it out.
+   */
+  onConnectionError?(handler: (peer: NodeId, error: ConnectionError) => void): void;
   /** Run another async task in this client (a background loop); if it throws, the run fails. */
   spawn(name: string, task: (ctx: ClientContext) => Promise<void>): TaskHandle;
 }

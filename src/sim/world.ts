@@ -12,10 +12,12 @@
  *
  * Node lifecycle (server nodes):
  * - crash: the process dies (memory, timers and in-flight messages to it are lost); the OS
- *   lives, so the disk keeps its page cache (`disk.crash()`).
+ *   lives, so the disk keeps its page cache (`disk.crash()`) and the peers' connections are
+ *   reset, and later messages to the node are refused (network.ts).
  * - powerLoss: the process dies if it ran, and the disk loses what was not fsynced, maybe
- *   tearing the last write (`disk.powerLoss(rng)`).
- * - stop: orderly shutdown, `process.stop()` first.
+ *   tearing the last write (`disk.powerLoss(rng)`); peers get no reset (only timeouts tell)
+ *   and messages to the node are dropped until it starts again.
+ * - stop: orderly shutdown, `process.stop()` first; connections are closed as in a crash.
  * - start / restart: a new process from the factory over the same disk.
  *
  * ## Async code in virtual time
@@ -181,6 +183,7 @@ export class World implements Runtime {
       if (!client.up) return false;
       client.kill();
       this.trace.record("node", "crash", id, { client: true });
+      this.network.processEnded(id, "reset");
       return true;
     }
     const node = this.server(id);
@@ -188,6 +191,7 @@ export class World implements Runtime {
     node.kill();
     this.trace.record("node", "crash", id, { incarnation: node.incarnation });
     this.disks.get(id)!.crash();
+    this.network.processEnded(id, "reset");
     return true;
   }
 
@@ -196,7 +200,9 @@ export class World implements Runtime {
     const node = this.server(id);
     const wasUp = node.up;
     node.kill();
+    node.powered = false;
     this.trace.record("node", "power-loss", id, { wasUp });
+    this.network.processEnded(id, "silent");
     let rng = this.diskRngs.get(id);
     if (rng === undefined) this.diskRngs.set(id, (rng = this.rootRng.split(`disk/${id}`)));
     this.disks.get(id)!.powerLoss(rng, fate);
@@ -213,6 +219,7 @@ export class World implements Runtime {
     if (!node.up) return false;
     node.stop();
     this.trace.record("node", "stop", id, { incarnation: node.incarnation });
+    this.network.processEnded(id, "reset");
     return true;
   }
 
