@@ -42,7 +42,7 @@ import type { ClientMetadata } from "./client-metadata";
 import type { ResolvedConsumerConfig } from "./consumer-config";
 import type { SubscriptionState } from "./consumer-subscription";
 import { tpKey, type TopicPartition } from "./consumer-types";
-import { RequestTimeoutError, type NetworkClient } from "./network-client";
+import { failureReason, isRequestFailure, type NetworkClient } from "./network-client";
 
 export type MemberState = "UNJOINED" | "PREPARING_REBALANCE" | "COMPLETING_REBALANCE" | "STABLE";
 
@@ -136,8 +136,8 @@ export class ConsumerGroup {
     try {
       return await this.net.request<Res>(coordinator, api, body, { timeoutMs });
     } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
-      this.markCoordinatorUnknown(`${api} timed out`);
+      if (!isRequestFailure(e)) throw e;
+      this.markCoordinatorUnknown(`${api} ${failureReason(e)}`);
       return undefined;
     }
   }
@@ -165,7 +165,7 @@ export class ConsumerGroup {
         return;
       }
     } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
+      if (!isRequestFailure(e)) throw e;
     }
     this.metadata.invalidate();
     await this.ctx.sleep(this.config.retryBackoffMs);
@@ -460,7 +460,7 @@ export class ConsumerGroup {
         { timeoutMs: this.config.requestTimeoutMs },
       );
     } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
+      if (!isRequestFailure(e)) throw e;
     }
   }
 

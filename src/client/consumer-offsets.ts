@@ -34,7 +34,7 @@ import {
   type OffsetToCommit,
   type TopicPartition,
 } from "./consumer-types";
-import { RequestTimeoutError, type NetworkClient } from "./network-client";
+import { failureReason, isRequestFailure, type NetworkClient } from "./network-client";
 
 type Attempt = { kind: "ok" } | { kind: "retry"; error: string } | { kind: "fail"; error: Error };
 
@@ -227,8 +227,8 @@ export class ConsumerOffsets {
           else if (error !== Errors.COORDINATOR_LOAD_IN_PROGRESS)
             throw new KafkaError(error, `Cannot fetch committed offsets of group ${this.groupId}`);
         } catch (e) {
-          if (!(e instanceof RequestTimeoutError)) throw e;
-          this.group.markCoordinatorUnknown("OffsetFetch timed out");
+          if (!isRequestFailure(e)) throw e;
+          this.group.markCoordinatorUnknown(`OffsetFetch ${failureReason(e)}`);
         }
       }
       await this.ctx.sleep(this.config.retryBackoffMs);

@@ -43,7 +43,7 @@ import type { ClientContext, NodeId, TimerId } from "../sim/process";
 import { type RecordAccumulator, type LeaderLookup } from "./accumulator";
 import type { ClientMetadata } from "./client-metadata";
 import type { IdempotenceManager } from "./idempotence";
-import type { NetworkClient } from "./network-client";
+import { DisconnectError, type NetworkClient } from "./network-client";
 import { errorMayFollowAppend, type ProducerBatch } from "./producer-batch";
 import type { ResolvedProducerConfig } from "./producer-config";
 
@@ -72,6 +72,8 @@ export interface SenderStats {
   batchesSent: number;
   retries: number;
   requestTimeouts: number;
+  /** Produce requests failed by a disconnect (the broker's process ended, or none listened). */
+  disconnects: number;
   /** Batches split after MESSAGE_TOO_LARGE (Kafka's batch-split-rate sensor, as a count). */
   batchSplits: number;
 }
@@ -82,6 +84,7 @@ export class Sender {
     batchesSent: 0,
     retries: 0,
     requestTimeouts: 0,
+    disconnects: 0,
     batchSplits: 0,
   };
   /** Per broker, the Produce requests in flight on its "connection", in send order. */
@@ -189,6 +192,13 @@ export class Sender {
     let nextDelayMs = ready.nextReadyCheckDelayMs;
     for (const node of ready.readyNodes) {
       if (this.inFlightCount(node) >= this.config.maxInFlightRequestsPerConnection) continue;
+      // Java's Sender skips a node that is not `ready` (reconnect backoff after a disconnect):
+      // its batches stay queued, in sequence order, until the node or a new leader is ready.
+      const connectionDelayMs = this.net.connectionDelayMs(node);
+      if (connectionDelayMs > 0) {
+        nextDelayMs = Math.min(nextDelayMs, connectionDelayMs);
+        continue;
+      }
       const batches = this.accumulator.drain(node, this.leaderOf, this.config.maxRequestSize, now, idem);
       if (batches.length === 0) continue;
       if (this.guaranteeMessageOrder) for (const b of batches) this.accumulator.mute(b.tpKey);
@@ -279,7 +289,7 @@ export class Sender {
       .request<ProduceResponse>(node, "Produce", body, { timeoutMs: this.config.requestTimeoutMs })
       .then(
         (res) => this.onResponse(req, res),
-        () => this.onTimeout(req),
+        (e: unknown) => this.onFailure(req, e instanceof DisconnectError),
       );
   }
 
@@ -312,18 +322,24 @@ export class Sender {
   }
 
   /**
-   * No answer in time: close the "connection", failing every request in flight to that broker,
-   * including those whose (held) answers arrived after the missing one.
+   * No answer in time, or the connection failed (`disconnected`: Kafka's DisconnectException):
+   * close the "connection", failing every request in flight to that broker, including those
+   * whose (held) answers arrived after the missing one. Both errors are retriable; the batches
+   * may have been written (for a refused request they were not, but Kafka cannot tell either).
    */
-  private onTimeout(req: InFlightRequest): void {
+  private onFailure(req: InFlightRequest, disconnected: boolean): void {
     if (req.settled) return;
-    this.stats.requestTimeouts++;
-    this.ctx.trace("producer.requestTimeout", { node: req.node, inFlight: this.inFlightCount(req.node) });
+    if (disconnected) this.stats.disconnects++;
+    else this.stats.requestTimeouts++;
+    this.ctx.trace(disconnected ? "producer.disconnect" : "producer.requestTimeout", {
+      node: req.node,
+      inFlight: this.inFlightCount(req.node),
+    });
     const now = this.ctx.now();
     const all = [...(this.inFlight.get(req.node) ?? [])];
     for (const r of all) {
       this.settle(r);
-      const error = r === req ? Errors.REQUEST_TIMED_OUT : Errors.NETWORK_EXCEPTION;
+      const error = r === req && !disconnected ? Errors.REQUEST_TIMED_OUT : Errors.NETWORK_EXCEPTION;
       for (const b of r.batches) {
         b.maybeWritten = true;
         this.handlePartition(b, failedResponse(b, error), r, now);

@@ -35,7 +35,7 @@ import {
   type ProduceResponse,
 } from "../protocol";
 import { ClientMetadata } from "../client/client-metadata";
-import { NetworkClient, RequestTimeoutError } from "../client/network-client";
+import { DisconnectError, NetworkClient, isRequestFailure } from "../client/network-client";
 import type { ClientContext, NodeId } from "./process";
 
 /** The part of src/check's HistoryRecorder the workload uses. */
@@ -205,10 +205,13 @@ async function sendOnce(
         },
       );
     } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
+      if (!isRequestFailure(e)) throw e;
       maybeWritten = true;
       lastError = e.message;
       metadata.invalidate();
+      // A disconnect comes at once (the leader's process died): wait retry.backoff.ms, as the
+      // producer does before retrying, instead of hammering a refusing node.
+      if (e instanceof DisconnectError) await ctx.sleep(backoff);
       continue;
     }
     const pr = res.responses[0]?.partitionResponses[0];
@@ -390,7 +393,7 @@ export async function drainTopic(ctx: ClientContext, options: DrainOptions): Pro
         }
         atEnd[p] = offsets[p]! >= pr.highWatermark;
       } catch (e) {
-        if (!(e instanceof RequestTimeoutError)) throw e;
+        if (!isRequestFailure(e)) throw e;
         metadata.invalidate();
         atEnd[p] = false;
       }
