@@ -45,7 +45,7 @@ import {
   type HighWatermarkRule,
   type TruncationPolicy,
 } from "../replication";
-import type { NodeContext, NodeId, TimerId } from "../sim/process";
+import type { ConnectionError, NodeContext, NodeId, TimerId } from "../sim/process";
 import type { Rng } from "../sim/rng";
 import { AlterPartitionManager } from "./alter-partition-manager";
 import { brokerConfig, type BrokerConfig, type BrokerConfigOverrides } from "./config";
@@ -209,6 +209,7 @@ export class BrokerCore implements BrokerServices {
       send: (to, m) => ctx.send(to, m),
       schedule: (d, cb) => this.schedule(d, cb),
       nextCorrelationId: next,
+      now: () => ctx.now(),
     });
     this.lifecycle = new BrokerLifecycle(
       {
@@ -320,6 +321,27 @@ export class BrokerCore implements BrokerServices {
       return;
     }
     this.outbound.onResponse(message as ResponseEnvelope);
+  }
+
+  /**
+   * The connection to `peer` failed (its process ended, or none runs there; see
+   * ConnectionError): the controller-facing requests and the outbound requests it took fail now
+   * instead of at their timeouts, each retried as after a timeout but after a backoff.
+   */
+  onConnectionError(peer: NodeId, error: ConnectionError): void {
+    if (!this.running) return;
+    const now = this.ctx.now();
+    const lifecycle = this.lifecycle.onConnectionError(peer, error, now);
+    const fetch = this.fetcher?.onConnectionError(peer, error, now) ?? false;
+    const outbound = this.outbound.onConnectionError(peer, error);
+    if (lifecycle || fetch || outbound > 0)
+      this.trace("broker.disconnected", {
+        peer,
+        kind: error.kind,
+        lifecycle,
+        metadataFetch: fetch,
+        outbound,
+      });
   }
 
   /** Returns false for a timer that is not the broker's (combined nodes offer it to the controller first). */

@@ -61,7 +61,14 @@
  * unflushed data in a power loss can then come back as leader. The broker reports the epoch of
  * its clean-shutdown marker at registration (previousBrokerEpoch) either way.
  */
-import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
+import type {
+  ConnectionError,
+  NodeContext,
+  NodeId,
+  NodeProcess,
+  ProcessFactory,
+  TimerId,
+} from "../sim/process";
 import { BrokerCore, type BrokerOptions } from "./broker-core";
 
 /** A broker-only node (process.roles=broker). */
@@ -82,6 +89,10 @@ export class BrokerProcess implements NodeProcess {
 
   onTimer(tag: string, id: TimerId): void {
     this.broker.onTimer(tag, id);
+  }
+
+  onConnectionError(peer: NodeId, error: ConnectionError): void {
+    this.broker.onConnectionError(peer, error);
   }
 
   stop(): void {

@@ -18,7 +18,14 @@
  * node's disk, which is the same thing.
  */
 import { QuorumController, isControllerMessage, type QuorumControllerOptions } from "../controller";
-import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
+import type {
+  ConnectionError,
+  NodeContext,
+  NodeId,
+  NodeProcess,
+  ProcessFactory,
+  TimerId,
+} from "../sim/process";
 import { BrokerCore, type BrokerOptions } from "./broker-core";
 
 export interface CombinedOptions {
@@ -52,6 +59,12 @@ export class CombinedProcess implements NodeProcess {
   onTimer(tag: string, id: TimerId): void {
     if (this.controller.onTimer(tag, id)) return;
     this.broker.onTimer(tag, id);
+  }
+
+  /** Both roles hold connections (Raft to the other voters, the broker to leaders and clients). */
+  onConnectionError(peer: NodeId, error: ConnectionError): void {
+    this.controller.onConnectionError(peer, error);
+    this.broker.onConnectionError(peer, error);
   }
 
   stop(): void {

@@ -23,6 +23,7 @@ import type { FetchResponse } from "../protocol";
 import { ReplicaFetcher } from "../replication";
 import type { NodeId } from "../sim/process";
 import type { ReplicaManagerState } from "./replica-manager-state";
+import type { OutboundFailure } from "./outbound";
 
 export function fetcherFor(s: ReplicaManagerState, leaderId: number): ReplicaFetcher {
   let f = s.fetchers.get(leaderId);
@@ -84,7 +85,7 @@ export function pollFetchers(s: ReplicaManagerState): void {
       "Fetch",
       built.body,
       s.host.config.replicaSocketTimeoutMs,
-      (res) => onFetchAnswer(s, f, correlationId, res),
+      (res, failure) => onFetchAnswer(s, f, correlationId, res, failure),
     );
     f.markInflight(correlationId, now, built.offsets, s.host.metadata.broker(f.leaderId)?.brokerEpoch ?? -1);
   }
@@ -102,10 +103,18 @@ function onFetchAnswer(
   f: ReplicaFetcher,
   correlationId: number,
   res: FetchResponse | undefined,
+  failure?: OutboundFailure,
 ): void {
   if (s.stopped) return;
   if (res === undefined) {
-    if (f.inflightCorrelationId === correlationId) f.abandonInflight();
+    if (f.inflightCorrelationId === correlationId) {
+      f.abandonInflight();
+      if (failure === "disconnect") {
+        // AbstractFetcherThread: a fetch that failed delays its partitions by replica.fetch.backoff.ms.
+        f.delayAll(s.host.now());
+        s.host.trace("replica.fetchDisconnected", { leaderId: f.leaderId, correlationId });
+      }
+    }
   } else {
     const outcomes = f.onResponse(correlationId, res, s.host.now());
     for (const o of outcomes) {

@@ -107,7 +107,7 @@ export class TopicCreator {
       "Envelope",
       body,
       Math.max(1, Math.min(this.host.requestTimeoutMs, left)),
-      (res) => {
+      (res, failure) => {
         if (res !== undefined && res.errorCode === Errors.NONE.code && res.response !== null) {
           done(res.response.body as CreateTopicsResponse);
           return;
@@ -129,8 +129,8 @@ export class TopicCreator {
           });
           return;
         }
-        // A refusal retries after a short backoff; a timeout has waited long enough already.
-        if (res === undefined) this.attempt(request, deadlineMs, done);
+        // A refusal or a disconnect retries after a short backoff; a timeout has waited long enough already.
+        if (res === undefined && failure === "timeout") this.attempt(request, deadlineMs, done);
         else this.host.schedule(RETRY_BACKOFF_MS, () => this.attempt(request, deadlineMs, done));
       },
     );

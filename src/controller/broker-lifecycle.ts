@@ -16,7 +16,7 @@
  * - A request unanswered for requestTimeoutMs is abandoned and the next controller tried.
  */
 import { Errors, type RequestEnvelope, type ResponseEnvelope } from "../protocol";
-import type { NodeId } from "../sim/process";
+import { connectionErrorCovers, type ConnectionError, type NodeId } from "../sim/process";
 import { DEFAULT_BROKER_HEARTBEAT_INTERVAL_MS } from "./broker-heartbeats";
 import { ControllerLocator } from "./controller-locator";
 import type {
@@ -58,7 +58,7 @@ export class BrokerLifecycle {
   private stateValue: BrokerLifecycleState = "registering";
   private epoch = -1;
   private readonly locator: ControllerLocator;
-  private inFlight: { correlationId: number; sentAtMs: number } | null = null;
+  private inFlight: { correlationId: number; sentAtMs: number; to: NodeId } | null = null;
   private nextSendMs = 0;
   private readonly heartbeatIntervalMs: number;
   private readonly requestTimeoutMs: number;
@@ -100,7 +100,8 @@ export class BrokerLifecycle {
     }
     if (nowMs < this.nextSendMs) return null;
     const correlationId = this.options.nextCorrelationId();
-    this.inFlight = { correlationId, sentAtMs: nowMs };
+    const to = this.locator.target();
+    this.inFlight = { correlationId, sentAtMs: nowMs, to };
     const clientId = String(this.options.brokerId);
     if (this.stateValue === "registering") {
       const body: BrokerRegistrationRequest = {
@@ -111,10 +112,7 @@ export class BrokerLifecycle {
         rack: this.options.rack ?? null,
         previousBrokerEpoch: this.options.previousBrokerEpoch ?? -1,
       };
-      return {
-        to: this.locator.target(),
-        message: { kind: "request", api: "BrokerRegistration", correlationId, clientId, body },
-      };
+      return { to, message: { kind: "request", api: "BrokerRegistration", correlationId, clientId, body } };
     }
     const body: BrokerHeartbeatRequest = {
       brokerId: this.options.brokerId,
@@ -123,10 +121,22 @@ export class BrokerLifecycle {
       wantFence: false,
       wantShutDown: this.stateValue === "shuttingDown",
     };
-    return {
-      to: this.locator.target(),
-      message: { kind: "request", api: "BrokerHeartbeat", correlationId, clientId, body },
-    };
+    return { to, message: { kind: "request", api: "BrokerHeartbeat", correlationId, clientId, body } };
+  }
+
+  /**
+   * The connection to `peer` failed. If it took the request in flight, try another controller
+   * after retryBackoffMs instead of waiting for the request timeout (Kafka's
+   * BrokerLifecycleManager reschedules after a failed heartbeat). Returns true if it did.
+   */
+  onConnectionError(peer: NodeId, error: ConnectionError, nowMs: number): boolean {
+    const f = this.inFlight;
+    if (f === null || f.to !== peer || !connectionErrorCovers(error, f.correlationId, f.sentAtMs))
+      return false;
+    this.inFlight = null;
+    this.locator.failed();
+    this.nextSendMs = nowMs + this.retryBackoffMs;
+    return true;
   }
 
   onResponse(response: ResponseEnvelope, nowMs: number): void {

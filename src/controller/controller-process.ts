@@ -9,7 +9,14 @@
  * included, goes to the broker, which forwards admin requests in an Envelope), and offer it every
  * timer first (onTimer returns false for timers that are not its own).
  */
-import type { NodeContext, NodeId, NodeProcess, ProcessFactory, TimerId } from "../sim/process";
+import type {
+  ConnectionError,
+  NodeContext,
+  NodeId,
+  NodeProcess,
+  ProcessFactory,
+  TimerId,
+} from "../sim/process";
 import { QuorumController, type QuorumControllerOptions } from "./quorum-controller";
 
 export class ControllerProcess implements NodeProcess {
@@ -29,6 +36,10 @@ export class ControllerProcess implements NodeProcess {
 
   onTimer(tag: string, id: TimerId): void {
     this.controller.onTimer(tag, id);
+  }
+
+  onConnectionError(peer: NodeId, error: ConnectionError): void {
+    this.controller.onConnectionError(peer, error);
   }
 
   stop(): void {

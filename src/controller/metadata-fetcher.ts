@@ -14,7 +14,7 @@
  * error (thrown), not repaired.
  */
 import { Errors, type RequestEnvelope, type ResponseEnvelope } from "../protocol";
-import type { NodeId } from "../sim/process";
+import { connectionErrorCovers, type ConnectionError, type NodeId } from "../sim/process";
 import { ControllerLocator } from "./controller-locator";
 import type { MetadataCache, MetadataDelta } from "./metadata-cache";
 import {
@@ -51,7 +51,7 @@ export function isMetadataFetchResponse(
 
 export class MetadataFetcher {
   private readonly locator: ControllerLocator;
-  private inFlight: { correlationId: number; sentAtMs: number } | null = null;
+  private inFlight: { correlationId: number; sentAtMs: number; to: NodeId } | null = null;
   private notBeforeMs = 0;
   private readonly maxWaitMs: number;
   private readonly maxBytes: number;
@@ -85,7 +85,8 @@ export class MetadataFetcher {
     }
     if (nowMs < this.notBeforeMs) return null;
     const correlationId = this.options.nextCorrelationId();
-    this.inFlight = { correlationId, sentAtMs: nowMs };
+    const to = this.locator.target();
+    this.inFlight = { correlationId, sentAtMs: nowMs, to };
     const body: RaftFetchRequest = {
       clusterId: this.options.clusterId,
       topic: METADATA_TOPIC,
@@ -97,9 +98,23 @@ export class MetadataFetcher {
       maxBytes: this.maxBytes,
     };
     return {
-      to: this.locator.target(),
+      to,
       message: { kind: "request", api: "Fetch", correlationId, clientId: this.options.clientId, body },
     };
+  }
+
+  /**
+   * The connection to `peer` failed. If it took the Fetch in flight, ask another controller
+   * after retryBackoffMs instead of waiting for the request timeout. Returns true if it did.
+   */
+  onConnectionError(peer: NodeId, error: ConnectionError, nowMs: number): boolean {
+    const f = this.inFlight;
+    if (f === null || f.to !== peer || !connectionErrorCovers(error, f.correlationId, f.sentAtMs))
+      return false;
+    this.inFlight = null;
+    this.locator.failed();
+    this.notBeforeMs = nowMs + this.retryBackoffMs;
+    return true;
   }
 
   /** Handle a metadata Fetch response; returns the delta applied, or null if it was stale or an error. */

@@ -27,7 +27,7 @@ import {
   type RequestEnvelope,
   type ResponseEnvelope,
 } from "../protocol";
-import type { NodeContext, NodeId, TimerId } from "../sim/process";
+import type { ConnectionError, NodeContext, NodeId, TimerId } from "../sim/process";
 import type { Rng } from "../sim/rng";
 import { alterPartition } from "./alter-partition";
 import { BrokerHeartbeats, DEFAULT_BROKER_SESSION_TIMEOUT_MS } from "./broker-heartbeats";
@@ -171,6 +171,10 @@ export class QuorumController {
   get highWatermark(): number {
     return this.raft.highWatermark;
   }
+  /** End of the metadata log (exclusive): above the high watermark while a change awaits its commit. */
+  get logEndOffset(): number {
+    return this.raft.logEndOffset;
+  }
   /** Committed batches from `fromOffset` (a co-located broker catching up). */
   readCommitted(fromOffset: number, maxBytes = 1024 * 1024): RaftBatch<MetadataRecord>[] {
     return this.raft.readCommitted(fromOffset, maxBytes);
@@ -222,6 +226,12 @@ export class QuorumController {
     } else if (isRequest(message)) {
       this.onRequest(from, message);
     }
+    this.afterInput();
+  }
+
+  /** The connection to `peer` failed (reset or refused): Raft forgets what it took. */
+  onConnectionError(peer: NodeId, error: ConnectionError): void {
+    this.raft.onConnectionError(peer, error, this.ctx.now());
     this.afterInput();
   }
 

@@ -7,7 +7,8 @@
  *   itself and sends Vote; a majority makes it leader, it appends a LeaderChange batch and sends
  *   BeginQuorumEpoch. Election timeouts are electionTimeoutMs + random[0, electionTimeoutMs)
  *   from the injected Rng, as in QuorumState.randomElectionTimeoutMs; a failed candidate backs
- *   off random[0, electionBackoffMaxMs].
+ *   off binary-exponentially (KafkaRaftClient.binaryExponentialElectionBackoffMs, see
+ *   raft-election.ts), at most electionBackoffMaxMs.
  * - Replication is pull-based, as in KRaft: followers send Fetch(fetchOffset, lastFetchedEpoch);
  *   the leader answers with batches, or with a divergingEpoch that makes the follower truncate.
  *   A follower's fetchOffset is its acknowledgement; the high watermark is the majority end
@@ -29,7 +30,10 @@
  * (KIP-996: a voter that was cut off can depose a healthy leader when it returns with a higher
  * epoch, though its stale log cannot win), no linger/batching of proposals, time advanced by
  * tick(nowMs) rather than per-state timers; observers get committed batches only; a follower
- * re-sends a lost Fetch before its fetch timeout (fetchResendAfterMs).
+ * re-sends a lost Fetch before its fetch timeout (fetchResendAfterMs). A connection error
+ * (onConnectionError) fails the follower's Fetch to its leader at once; the follower fetches
+ * again after retryBackoffMs, and still starts an election only after fetchTimeoutMs, as KRaft
+ * does; failed Vote requests are not re-sent (the election timeout covers them).
  *
  * This file holds RaftNode's inputs (tick, step, propose, resign), queries, the Ready/advance
  * contract and the request/response dispatch. The rest lives beside it, over one shared
@@ -39,6 +43,7 @@
  */
 import { Errors } from "../protocol";
 import type { Envelope, RequestEnvelope, ResponseEnvelope } from "../protocol";
+import { connectionErrorCovers, type ConnectionError } from "../sim/process";
 import type { Rng } from "../sim/rng";
 import { RaftLog } from "./raft-log";
 import * as M from "./raft-messages";
@@ -101,6 +106,7 @@ export class RaftNode<T> {
       nowMs,
       electionDeadlineMs: 0,
       backoffDeadlineMs: -1,
+      candidateRetries: 0,
       fetchDeadlineMs: 0,
       fetchInFlight: null,
       fetchRetryAtMs: 0,
@@ -183,6 +189,28 @@ export class RaftNode<T> {
         break;
     }
     checkInvariants(this.s);
+  }
+
+  /**
+   * The connection to `peer` (a voter's address) failed (see ConnectionError): a follower's
+   * Fetch to its leader that the error covers is forgotten and sent again after retryBackoffMs
+   * (KafkaRaftClient backs off after a failed request). Vote requests are left to the
+   * election timeout.
+   */
+  onConnectionError(peer: string, error: ConnectionError, nowMs: number): void {
+    this.s.nowMs = Math.max(this.s.nowMs, nowMs);
+    const s = this.s;
+    const f = s.fetchInFlight;
+    if (
+      f !== null &&
+      s.role === "follower" &&
+      s.addressOf.get(s.leaderId) === peer &&
+      connectionErrorCovers(error, f.correlationId, f.sentAtMs)
+    ) {
+      s.fetchInFlight = null;
+      s.fetchRetryAtMs = s.nowMs + s.config.retryBackoffMs;
+    }
+    checkInvariants(s);
   }
 
   step(from: string, message: Envelope, nowMs: number): void {

@@ -8,7 +8,9 @@
  * Per partition, after an error (NOT_LEADER_OR_FOLLOWER, FENCED/UNKNOWN_LEADER_EPOCH, storage
  * errors...) the partition is delayed by replica.fetch.backoff.ms (Kafka: delayPartitions), and
  * the metadata update that must follow moves it elsewhere. A request that timed out delays
- * nothing: the next one is sent at once.
+ * nothing: the next one is sent at once. A request whose connection failed (the leader's
+ * process ended, or none runs there) delays every partition by replica.fetch.backoff.ms
+ * (`delayAll`), as AbstractFetcherThread does for partitions whose fetch threw.
  *
  * The request in flight remembers the leader's broker epoch when it was sent: the incarnation
  * of the leader process it went to. The broker abandons it when that incarnation is gone (see
@@ -153,6 +155,12 @@ export class ReplicaFetcher {
   /** Forget the request in flight (it timed out, the connection is gone, or the fetcher stops). */
   abandonInflight(): void {
     this.inflight = null;
+  }
+
+  /** Delay every partition by replica.fetch.backoff.ms (the fetch failed at the connection level). */
+  delayAll(nowMs: number): void {
+    for (const p of this.partitions.values())
+      p.delayedUntilMs = Math.max(p.delayedUntilMs, nowMs + this.options.backoffMs);
   }
 
   /** Apply the leader's answer to every partition it names. Returns what happened per partition. */
