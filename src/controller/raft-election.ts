@@ -8,7 +8,10 @@
  *   majority (quorum.ts) makes it leader, it appends a LeaderChange batch and sends
  *   BeginQuorumEpoch until each voter has fetched. Election timeouts are electionTimeoutMs +
  *   random[0, electionTimeoutMs) from the injected Rng (QuorumState.randomElectionTimeoutMs); a
- *   failed candidate backs off random[0, electionBackoffMaxMs].
+ *   candidate that lost (rejected by a majority) or whose election timed out backs off with
+ *   KafkaRaftClient.binaryExponentialElectionBackoffMs: 100 ms × random int in
+ *   [0, 2^min(20, retries)), capped at electionBackoffMaxMs, where `retries` counts the
+ *   consecutive elections this node has run as candidate (QuorumState: 1 for the first).
  * - A vote is granted once per epoch, only to a candidate whose log is at least as up to date.
  *
  * Invariants: one leader per epoch (accepting a second leader of an epoch throws); the epoch
@@ -186,6 +189,8 @@ export function becomeCandidate<T>(s: RaftState<T>): void {
 }
 
 function becomeCandidateInEpoch<T>(s: RaftState<T>, epoch: number): void {
+  // QuorumState.transitionToCandidate: retries grow while this node stays a candidate.
+  s.candidateRetries = s.role === "candidate" ? s.candidateRetries + 1 : 1;
   leaveLeadership(s);
   s.epoch = epoch;
   s.votedId = s.config.nodeId;
@@ -213,8 +218,23 @@ function becomeCandidateInEpoch<T>(s: RaftState<T>, epoch: number): void {
   }
 }
 
+/** KafkaRaftClient.RETRY_BACKOFF_BASE_MS: the unit of the binary exponential election backoff. */
+export const ELECTION_BACKOFF_BASE_MS = 100;
+
+/**
+ * KafkaRaftClient.binaryExponentialElectionBackoffMs: after the `retries`-th election (≥ 1),
+ * wait 100 ms × a random int in [0, 2^min(20, retries)), at most electionBackoffMaxMs. The
+ * first retry waits 0 or 100 ms, the second 0–300 ms, and so on: competing candidates spread
+ * out more the longer they keep colliding.
+ */
+export function electionBackoffMs(retries: number, maxMs: number, rng: { int(n: number): number }): number {
+  if (!(retries >= 1)) throw new Error(`Cannot compute an election backoff: retries ${retries} is not ≥ 1`);
+  const slots = 2 << Math.min(20, retries - 1);
+  return Math.min(ELECTION_BACKOFF_BASE_MS * rng.int(slots), maxMs);
+}
+
 export function startBackoff<T>(s: RaftState<T>): void {
-  s.backoffDeadlineMs = s.nowMs + s.rng.int(s.config.electionBackoffMaxMs + 1);
+  s.backoffDeadlineMs = s.nowMs + electionBackoffMs(s.candidateRetries, s.config.electionBackoffMaxMs, s.rng);
 }
 
 function becomeLeader<T>(s: RaftState<T>): void {

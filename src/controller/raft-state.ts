@@ -36,6 +36,8 @@ export interface RaftState<T> {
 
   electionDeadlineMs: number;
   backoffDeadlineMs: number;
+  /** Consecutive elections run as candidate (QuorumState's CandidateState.retries); 0 if never. */
+  candidateRetries: number;
   fetchDeadlineMs: number;
   fetchInFlight: { correlationId: number; sentAtMs: number } | null;
   fetchRetryAtMs: number;
