@@ -247,12 +247,16 @@ export class Cluster {
   /**
    * Fully recovered: every broker runs, has passed its startup gate and is unfenced, and every
    * partition of `topics` has a leader and all its replicas in its ISR, in the committed
-   * metadata and as the leader itself sees it.
+   * metadata and as the leader itself sees it; and the active controller has no metadata change
+   * waiting for its commit (a fencing or ISR shrink it already decided, e.g. the session of a
+   * broker that was cut off expiring while a slow quorum commits it, is a failure in progress).
    * A "one failure at a time" fault model waits for this before failing the next node.
    */
   isHealthy(topics: readonly string[] = this.topics.map((t) => t.name)): boolean {
     const img = this.image();
-    if (img === undefined || this.activeController() === undefined) return false;
+    const active = this.activeController();
+    if (img === undefined || active === undefined) return false;
+    if (active.logEndOffset > active.highWatermark) return false;
     for (const node of this.brokerNodes)
       if (!this.world.isUp(node) || !this.brokerServing(img, node)) return false;
     for (const name of topics) {
