@@ -5,7 +5,7 @@
  * recorded workload of a one-partition topic (an acks=all producer, a final drain).
  */
 import { encodeRecordBatch, decodeRecordBatches, type ApiName } from "../src/protocol";
-import { NetworkClient, RequestTimeoutError } from "../src/client/network-client";
+import { NetworkClient, isRequestFailure } from "../src/client/network-client";
 import { World } from "../src/sim/world";
 import { createCluster, type Cluster, type ClusterOptions } from "../src/sim/cluster";
 import { LAB_TIMINGS } from "../src/sim/replication-scenario";
@@ -94,7 +94,7 @@ export async function drainOnePartition(
 
 let clients = 0;
 
-/** Send one request from a fresh client and run the world until it is answered or times out. */
+/** Send one request from a fresh client and run the world until it is answered, or fails (TIMEOUT: timed out or disconnected). */
 export async function call<T>(
   world: World,
   node: NodeId,
@@ -111,7 +111,7 @@ export async function call<T>(
         value: await net.request<T>(node, api, body, { expectResponse: options.expectResponse ?? true }),
       };
     } catch (e) {
-      if (!(e instanceof RequestTimeoutError)) throw e;
+      if (!isRequestFailure(e)) throw e;
       result = { value: TIMEOUT };
     }
   });

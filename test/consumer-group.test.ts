@@ -268,7 +268,8 @@ describe("consumer group behaviour", () => {
       }
     });
     world.spawn("reader", async (ctx) => {
-      // A crashed broker never answers: the fetch in flight to it ends by request.timeout.ms.
+      // A crashed broker resets its connections: the fetch in flight fails at once (a broker
+      // whose machine lost power would cost request.timeout.ms).
       const c = new Kafka(ctx, { clientId: "reader", bootstrapServers: brokers }).consumer({
         autoOffsetReset: "earliest",
         requestTimeoutMs: 3000,

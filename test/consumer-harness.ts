@@ -7,7 +7,7 @@ import { World } from "../src/sim/world";
 import { createCluster, type Cluster, type ClusterTopic } from "../src/sim";
 import { groupCoordinatorComponent, type GroupCoordinatorConfig } from "../src/group";
 import { ClientMetadata } from "../src/client/client-metadata";
-import { RequestTimeoutError } from "../src/client/network-client";
+import { isRequestFailure } from "../src/client/network-client";
 import { Kafka } from "../src/client/kafka";
 import type { ClientInstrumentation } from "../src/client/instrumentation";
 import { encodeRecordBatch, Errors, type ProduceResponse } from "../src/protocol";
@@ -92,7 +92,7 @@ export async function produce(
           break;
         }
       } catch (e) {
-        if (!(e instanceof RequestTimeoutError)) throw e;
+        if (!isRequestFailure(e)) throw e;
       }
       metadata.invalidate();
       await ctx.sleep(100);

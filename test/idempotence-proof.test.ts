@@ -63,6 +63,19 @@ describe("idempotent producer under dropped answers, leader changes and retries"
     }, 120_000);
   }
 
+  it("regression (seed 40): a batch waiting out a reconnect backoff does not let a later one overtake it", async () => {
+    // With connection resets, broker-3's crash failed the producer's requests at once; its
+    // NetworkClient held the retried batch (seq 0-1) for broker-3 in the reconnect backoff while
+    // the sender sent a later batch (seq 3) of the same partition to the new leader, broker-1.
+    // broker-1, knowing nothing of the producer, appended seq 3; seq 0-1 then got
+    // OUT_OF_ORDER_SEQUENCE_NUMBER as the next expected batch, the producer bumped its epoch and
+    // re-sequenced seq 3 as well, writing it twice. Java's Sender drains nothing for a node that
+    // is not ready (reconnect backoff): the batches stay queued in sequence order.
+    const [r] = await runSeeds(40, 40, IDEMPOTENT);
+    expect(r!.anomalies.duplicate).toBe(0);
+    expect(r!.sendsOk).toBe(r!.sendsTotal);
+  });
+
   it("exercised what it claims: retries, resends answered as duplicates, leader changes", () => {
     expect(all).toHaveLength(200);
     expect(total(all, (r) => r.retries)).toBeGreaterThan(1000);

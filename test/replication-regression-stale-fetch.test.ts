@@ -207,44 +207,52 @@ async function waitForNewLeader(world: World, cluster: Cluster, not: number): Pr
 }
 
 describe("a leader that crashed, came back and leads again", () => {
-  it("gets a Fetch from every ISR follower at once, not after replica.socket.timeout.ms", async () => {
-    // Separate controllers (the crashes cost no quorum member); Kafka's 30 s socket timeout.
-    const { world, cluster } = await startCluster(7, {
-      controllers: 3,
-      brokerConfig: { replicaSocketTimeoutMs: 30_000, log: { minInsyncReplicas: 2 } },
-      topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
+  // A crash resets the followers' connections, so their fetch in flight fails at once
+  // (replica.fetchDisconnected); after a power loss nothing tells them, and the fetch to the
+  // dead process is abandoned when the leader registers again (replica.fetchAbandoned).
+  for (const [fault, failedFetch] of [
+    ["crash", "replica.fetchDisconnected"],
+    ["power loss", "replica.fetchAbandoned"],
+  ] as const)
+    it(`gets a Fetch from every ISR follower at once, not after replica.socket.timeout.ms (${fault})`, async () => {
+      // Separate controllers (the crashes cost no quorum member); Kafka's 30 s socket timeout.
+      const { world, cluster } = await startCluster(7, {
+        controllers: 3,
+        brokerConfig: { replicaSocketTimeoutMs: 30_000, log: { minInsyncReplicas: 2 } },
+        topics: [{ name: TOPIC, partitions: 1, replicationFactor: 3 }],
+      });
+      const first = leaderRegistration(cluster, TOPIC);
+      const a = first.leader;
+      await world.runFor(1000); // the followers long-poll a: a Fetch is in flight to it
+      if (fault === "crash") world.crash(cluster.nodeOfBroker(a));
+      else world.powerLoss(cluster.nodeOfBroker(a));
+      const b = await waitForNewLeader(world, cluster, a);
+      const c = first.replicas.find((r) => r !== a && r !== b)!;
+      world.start(cluster.nodeOfBroker(a));
+      await world.runUntil(() => cluster.isHealthy(), { limitMs: world.now() + 15_000 });
+      expect(cluster.isHealthy(), "a is back in the ISR").toBe(true);
+      world.crash(cluster.nodeOfBroker(b));
+      const again = await waitForNewLeader(world, cluster, b);
+      // The premise: the election order (replicas order) hands leadership back to a.
+      expect(again).toBe(a);
+      const ledAtMs = world.now();
+      const leaderPartition = () => cluster.broker(a)!.replicaManager.partitionObject(TOPIC, 0)!;
+      await world.runUntil(() => leaderPartition().followerState(c)!.lastFetchTimeMs >= ledAtMs, {
+        limitMs: ledAtMs + 2000,
+      });
+      expect(leaderPartition().followerState(c)!.lastFetchTimeMs).toBeGreaterThanOrEqual(ledAtMs);
+      expect(world.trace.events.some((e) => e.kind === failedFetch && e.broker === c)).toBe(true);
+      // ISR [a, c] with min.insync.replicas 2: acks=all needs c's fetches.
+      const res = await call<ProduceResponse>(
+        world,
+        cluster.nodeOfBroker(a),
+        "Produce",
+        produceBody(TOPIC, 0, batchOf(world, ["x"]), -1, 3000),
+        { timeoutMs: 4000 },
+      );
+      expect(res).not.toBe(TIMEOUT);
+      expect((res as ProduceResponse).responses[0]!.partitionResponses[0]!.errorCode).toBe(Errors.NONE.code);
     });
-    const first = leaderRegistration(cluster, TOPIC);
-    const a = first.leader;
-    await world.runFor(1000); // the followers long-poll a: a Fetch is in flight to it
-    world.crash(cluster.nodeOfBroker(a));
-    const b = await waitForNewLeader(world, cluster, a);
-    const c = first.replicas.find((r) => r !== a && r !== b)!;
-    world.start(cluster.nodeOfBroker(a));
-    await world.runUntil(() => cluster.isHealthy(), { limitMs: world.now() + 15_000 });
-    expect(cluster.isHealthy(), "a is back in the ISR").toBe(true);
-    world.crash(cluster.nodeOfBroker(b));
-    const again = await waitForNewLeader(world, cluster, b);
-    // The premise: the election order (replicas order) hands leadership back to a.
-    expect(again).toBe(a);
-    const ledAtMs = world.now();
-    const leaderPartition = () => cluster.broker(a)!.replicaManager.partitionObject(TOPIC, 0)!;
-    await world.runUntil(() => leaderPartition().followerState(c)!.lastFetchTimeMs >= ledAtMs, {
-      limitMs: ledAtMs + 2000,
-    });
-    expect(leaderPartition().followerState(c)!.lastFetchTimeMs).toBeGreaterThanOrEqual(ledAtMs);
-    expect(world.trace.events.some((e) => e.kind === "replica.fetchAbandoned" && e.broker === c)).toBe(true);
-    // ISR [a, c] with min.insync.replicas 2: acks=all needs c's fetches.
-    const res = await call<ProduceResponse>(
-      world,
-      cluster.nodeOfBroker(a),
-      "Produce",
-      produceBody(TOPIC, 0, batchOf(world, ["x"]), -1, 3000),
-      { timeoutMs: 4000 },
-    );
-    expect(res).not.toBe(TIMEOUT);
-    expect((res as ProduceResponse).responses[0]!.partitionResponses[0]!.errorCode).toBe(Errors.NONE.code);
-  });
 });
 
 describe("a follower whose fetches are lost", () => {
@@ -372,6 +380,7 @@ function followerReplicaManager(partitions: number) {
     send: (to, message) => sent.push({ to, request: message as RequestEnvelope }),
     schedule,
     nextCorrelationId: () => correlation++,
+    now: () => 0,
   });
   const rm = new ReplicaManager({
     brokerId: 2,
