@@ -47,6 +47,8 @@ import {
 } from "../../src/client";
 import type { NodeId, TraceEvent } from "../../src/sim";
 import {
+  committedToEnd,
+  highWatermarkOf,
   offsetsCaughtUp,
   Narration,
   errorText,
@@ -463,19 +465,8 @@ export async function runReliabilityScenario(
 
   // ---- run --------------------------------------------------------------------------------------
   const faultsEnd = at(S.faultsUntilMs);
-  const logEnd = (p: number): number | undefined => {
-    const leader = cluster.leaderOf(S.topic, p);
-    return leader === undefined
-      ? undefined
-      : cluster.broker(leader)?.replicaManager.partitionInfo(S.topic, p)?.highWatermark;
-  };
-  const committedCaughtUp = (): boolean => {
-    for (let p = 0; p < S.partitions; p++) {
-      const end = logEnd(p);
-      if (end === undefined || (lastCommit.get(p)?.offset ?? 0) < end) return false;
-    }
-    return true;
-  };
+  const logEnd = highWatermarkOf(cluster, S.topic);
+  const committedCaughtUp = (): boolean => committedToEnd(S.partitions, logEnd, lastCommit);
   const allShipped = (): boolean => {
     if (book.outboxSize > 0 || book.fates.size < n) return false;
     for (const f of book.fates.values()) if (f.shipped.length === 0) return false;

@@ -33,6 +33,8 @@ import {
 } from "../../src/client";
 import type { TraceEvent } from "../../src/sim";
 import {
+  committedToEnd,
+  highWatermarkOf,
   offsetsCaughtUp,
   errorText,
   labRecorders,
@@ -279,19 +281,8 @@ export async function runConsumerGroupsScenario(
   for (const p of S.packers) startPacker(p);
 
   // ---- run --------------------------------------------------------------------------------------
-  const logEnd = (p: number): number | undefined => {
-    const leader = cluster.leaderOf(S.topic, p);
-    return leader === undefined
-      ? undefined
-      : cluster.broker(leader)?.replicaManager.partitionInfo(S.topic, p)?.highWatermark;
-  };
-  const committedCaughtUp = (): boolean => {
-    for (let p = 0; p < S.partitions; p++) {
-      const end = logEnd(p);
-      if (end === undefined || (lastCommit.get(p)?.offset ?? 0) < end) return false;
-    }
-    return true;
-  };
+  const logEnd = highWatermarkOf(cluster, S.topic);
+  const committedCaughtUp = (): boolean => committedToEnd(S.partitions, logEnd, lastCommit);
   const allShipped = (): boolean => {
     if (!dispatchDone) return false;
     for (const id of ackedAt.keys()) if (!depot.shipments.has(id)) return false;

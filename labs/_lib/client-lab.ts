@@ -272,3 +272,26 @@ export function offsetsCaughtUp(o: {
         : `at the end (${o.endAt}) the group ${o.group} lagged: ${listed}${o.notes?.lagging ?? ""}`,
   };
 }
+
+/** The high watermark of each partition of `topic` at its current leader (undefined without one). */
+export function highWatermarkOf(cluster: Cluster, topic: string): (partition: number) => number | undefined {
+  return (p) => {
+    const leader = cluster.leaderOf(topic, p);
+    return leader === undefined
+      ? undefined
+      : cluster.broker(leader)?.replicaManager.partitionInfo(topic, p)?.highWatermark;
+  };
+}
+
+/** True when the last committed offset of every partition 0..partitions-1 has reached `logEnd`. */
+export function committedToEnd(
+  partitions: number,
+  logEnd: (partition: number) => number | undefined,
+  lastCommit: ReadonlyMap<number, { offset: number }>,
+): boolean {
+  for (let p = 0; p < partitions; p++) {
+    const end = logEnd(p);
+    if (end === undefined || (lastCommit.get(p)?.offset ?? 0) < end) return false;
+  }
+  return true;
+}
