@@ -656,4 +656,125 @@ describe("GroupCoordinator: static membership (KIP-345)", () => {
     expect(coordinator.describeGroup(GROUP)?.state).toBe("Stable");
     expect(host.tracesOf("group.prepareRebalance").length).toBe(1); // only the group's first
   });
+
+  it("a restarted static leader keeps the group Stable: same generation and assignment, skipAssignment (KIP-814)", () => {
+    const { host, coordinator } = setup();
+    const st = (memberIdIn: string) => {
+      const c = capture<JoinGroupResponse>();
+      coordinator.joinGroup(
+        joinRequest(memberIdIn, ["orders"], { groupInstanceId: "worker-1" }),
+        "w1",
+        c.respond,
+      );
+      return c.box;
+    };
+    const stSync = (id: string, generationId: number, assignments: Record<string, GroupAssignment>) => {
+      const c = capture<SyncGroupResponse>();
+      coordinator.syncGroup(
+        {
+          groupId: GROUP,
+          generationId,
+          memberId: id,
+          groupInstanceId: "worker-1",
+          protocolType: "consumer",
+          protocolName: "range",
+          assignments: Object.entries(assignments).map(([memberId, assignment]) => ({
+            memberId,
+            assignment,
+          })),
+        },
+        c.respond,
+      );
+      return c.box;
+    };
+    // The static member joins first, so it is the leader.
+    const js = st("");
+    const a = memberId(coordinator, "consumer-a");
+    const ja = join(coordinator, a);
+    host.advance(6000);
+    const generation = js.value!.generationId;
+    const leaderId = js.value!.memberId;
+    expect(js.value).toMatchObject({ errorCode: 0, leader: leaderId, skipAssignment: false });
+    expect(js.value!.members.length).toBe(2);
+    expect(ja.value).toMatchObject({ leader: leaderId, members: [], skipAssignment: false });
+    const sa = sync(coordinator, a, generation);
+    stSync(leaderId, generation, { [leaderId]: assign(0), [a]: assign(1) });
+    host.advance(1);
+    expect(sa.value?.assignment).toEqual(assign(1));
+    expect(coordinator.describeGroup(GROUP)?.state).toBe("Stable");
+
+    // The leader's process restarts and joins with no member id.
+    const again = st("");
+    host.advance(1);
+    const newId = again.value!.memberId;
+    expect(newId).not.toBe(leaderId);
+    expect(again.value).toMatchObject({
+      errorCode: 0,
+      generationId: generation,
+      protocolName: "range",
+      leader: newId,
+      skipAssignment: true,
+    });
+    expect(again.value!.members.map((m) => m.memberId).sort()).toEqual([a, newId].sort());
+    const group = coordinator.describeGroup(GROUP)!;
+    expect(group).toMatchObject({ state: "Stable", generationId: generation, leaderId: newId });
+    expect(host.tracesOf("group.prepareRebalance").length).toBe(1); // only the group's first
+    // The follower is not disturbed: its heartbeat does not ask it to rejoin.
+    expect(heartbeat(coordinator, a, generation)).toBe(Errors.NONE.code);
+    // The new leader syncs without assignments (it skipped the assignor) and keeps its partitions.
+    const s = stSync(newId, generation, {});
+    expect(s.value).toMatchObject({ errorCode: 0, assignment: assign(0) });
+    expect(coordinator.describeGroup(GROUP)?.members.find((m) => m.memberId === a)?.assignment).toEqual(
+      assign(1),
+    );
+    // The old incarnation is fenced.
+    expect(stSync(leaderId, generation, {}).value?.errorCode).toBe(Errors.FENCED_INSTANCE_ID.code);
+    expect(coordinator.describeGroup(GROUP)).toMatchObject({ state: "Stable", generationId: generation });
+  });
+
+  it("a restarted static leader whose protocols change the selected one still rebalances", () => {
+    const { host, coordinator } = setup();
+    const st = (memberIdIn: string, names: string[]) => {
+      const c = capture<JoinGroupResponse>();
+      coordinator.joinGroup(
+        joinRequest(memberIdIn, ["orders"], {
+          groupInstanceId: "worker-1",
+          protocols: names.map((name) => ({ name, metadata: { topics: ["orders"], ownedPartitions: [] } })),
+        }),
+        "w1",
+        c.respond,
+      );
+      return c.box;
+    };
+    const js = st("", ["range", "roundrobin"]);
+    const a = memberId(coordinator, "consumer-a");
+    join(coordinator, a);
+    host.advance(6000);
+    const generation = js.value!.generationId;
+    const leaderId = js.value!.memberId;
+    sync(coordinator, a, generation);
+    coordinator.syncGroup(
+      {
+        groupId: GROUP,
+        generationId: generation,
+        memberId: leaderId,
+        groupInstanceId: "worker-1",
+        protocolType: "consumer",
+        protocolName: "range",
+        assignments: [
+          { memberId: leaderId, assignment: assign(0) },
+          { memberId: a, assignment: assign(1) },
+        ],
+      },
+      () => {},
+    );
+    host.advance(1);
+    expect(coordinator.describeGroup(GROUP)?.protocolName).toBe("range");
+    // It comes back supporting only roundrobin: the group's protocol would change.
+    const again = st("", ["roundrobin"]);
+    host.advance(1);
+    expect(again.value).toBeUndefined(); // parked: the group is rebalancing
+    expect(coordinator.describeGroup(GROUP)?.state).toBe("PreparingRebalance");
+    expect(host.tracesOf("group.prepareRebalance").length).toBe(2);
+  });
 });

@@ -25,9 +25,15 @@
  * (KIP-394: a new dynamic member first gets its id, then joins with it), FENCED_INSTANCE_ID
  * (KIP-345: a static member's old incarnation), COORDINATOR_NOT_AVAILABLE (group Dead).
  *
- * Departures: a static member that rejoins as the leader of a Stable group triggers a rebalance
- * (Kafka ≥ 3.2 avoids it with skipAssignment, KIP-814); no group.max.size; JoinGroup reasons are
- * only traced.
+ * Static members (KIP-345): a restarted instance joins with no member id and takes its old
+ * place under a new member id. In a Stable group whose selected protocol would not change, the
+ * group keeps its generation and assignment (no rebalance); if that member was the leader, its
+ * JoinGroup says leader = its new id with the members' subscriptions and skipAssignment = true
+ * (KIP-814, Kafka 3.2): it stays the leader but must not run the assignor.
+ *
+ * Departures: no group.max.size; JoinGroup reasons are only traced; every client is taken to
+ * speak JoinGroup v9+, so skipAssignment is always available (Kafka answers older clients with
+ * the old leader id instead).
  */
 import {
   Errors,
@@ -70,6 +76,7 @@ export function joinError(error: ErrorInfo, memberId: string): JoinGroupResponse
     leader: "",
     memberId,
     members: [],
+    skipAssignment: false,
   };
 }
 
@@ -192,8 +199,10 @@ export class GroupMembership {
     this.trace("staticMemberReplaced", group, { old: oldMemberId, member: newMemberId });
     // Kafka (updateStaticMemberThenRebalanceOrCompleteJoin) rebalances a Stable group only if the
     // new incarnation's protocols change the protocol the group would select; its metadata may
-    // differ (a cooperative member's ownedPartitions is empty after a restart).
-    if (group.is("Stable") && !group.isLeader(newMemberId) && group.protocolName === group.selectProtocol()) {
+    // differ (a cooperative member's ownedPartitions is empty after a restart). This holds for the
+    // leader too (KIP-814): replaceStaticMember made the new id the leader, and the join response
+    // tells it to skip the assignment, since a Stable group would ignore a new one anyway.
+    if (group.is("Stable") && group.protocolName === group.selectProtocol()) {
       this.heartbeatReceived(group, member);
       // Persist the new member id so that a failover keeps it; answer after the write.
       const assignments = new Map(
@@ -204,7 +213,9 @@ export class GroupMembership {
         if (error !== Errors.NONE) return respond(joinError(error, newMemberId));
         if (group.generationId !== generation || group.members.get(newMemberId) !== member)
           return respond(joinError(Errors.REBALANCE_IN_PROGRESS, newMemberId));
-        respond(this.joinResponse(group, member));
+        const skipAssignment = group.isLeader(newMemberId);
+        if (skipAssignment) this.trace("staticLeaderSkipsAssignment", group, { member: newMemberId });
+        respond(this.joinResponse(group, member, skipAssignment));
       });
       return;
     }
@@ -257,7 +268,7 @@ export class GroupMembership {
     this.maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
   }
 
-  private joinResponse(group: ClassicGroup, member: GroupMember): JoinGroupResponse {
+  private joinResponse(group: ClassicGroup, member: GroupMember, skipAssignment = false): JoinGroupResponse {
     const isLeader = group.isLeader(member.memberId);
     return {
       errorCode: Errors.NONE.code,
@@ -267,6 +278,7 @@ export class GroupMembership {
       leader: group.leaderId ?? "",
       memberId: member.memberId,
       members: isLeader ? group.memberSubscriptions() : [],
+      skipAssignment,
     };
   }
 

@@ -254,6 +254,11 @@ export interface JoinGroupResponse {
   memberId: string;
   /** Non-empty only for the leader: every member's subscription. */
   members: { memberId: string; groupInstanceId: string | null; metadata: GroupSubscription }[];
+  /**
+   * JoinGroup v9+ (KIP-814): the static leader rejoined a Stable group; it must not run the
+   * assignor (the group keeps its assignment) but is still the leader. False otherwise.
+   */
+  skipAssignment: boolean;
 }
 
 export interface SyncGroupRequest {
