@@ -173,6 +173,75 @@ describe("consumer group behaviour", () => {
     expect(state.s1!.parts).toEqual(before.s1.parts);
   });
 
+  /** Two static members, s1 first so that it leads; s1's process is restarted at `restartAtMs`. */
+  async function staticLeaderRestart(seed: number, topics: string[], config: ConsumerConfig = {}) {
+    const { world, cluster } = await startCluster(seed, [
+      { name: TOPIC, partitions: 4, replicationFactor: 3 },
+    ]);
+    const brokers = [...cluster.brokerNodes];
+    const state: Record<string, { generation: number; assigned: TopicPartition[] }> = {};
+    const start = (name: string) =>
+      world.spawn(name, async (ctx) => {
+        const c = new Kafka(ctx, { clientId: name, bootstrapServers: brokers }).consumer({
+          ...FAST,
+          ...config,
+          groupId: "static-leader",
+          groupInstanceId: `${name}-instance`,
+        });
+        await c.subscribe({ topics });
+        for (;;) {
+          await c.poll({ timeoutMs: 300 });
+          state[name] = { generation: c.groupMetadata()!.generationId, assigned: c.assignment() };
+        }
+      });
+    start("s1");
+    await world.runFor(1000);
+    start("s2");
+    await world.runFor(8000);
+    const events = (kind: string, node: string, fromMs = 0) =>
+      world.trace.events.filter((e) => e.kind === kind && e.node === node && e.t >= fromMs);
+    const leaderAssigned = events("consumer.assigned", "s1");
+    expect(leaderAssigned.length).toBeGreaterThan(0); // s1 led the rebalances so far
+    expect(events("consumer.assigned", "s2")).toEqual([]);
+    const before = { s1: { ...state.s1! }, s2: { ...state.s2! } };
+    world.crash("s1");
+    await world.runFor(2000);
+    const restartAtMs = world.now();
+    start("s1");
+    await world.runFor(6000);
+    return { world, cluster, state, before, restartAtMs, events };
+  }
+
+  it("a static leader that restarts skips the assignment (KIP-814): no rebalance, same partitions, still the leader", async () => {
+    const { state, before, restartAtMs, events } = await staticLeaderRestart(26, [TOPIC]);
+    expect(parts(before.s1.assigned)).toHaveLength(2);
+    expect(state.s2!.generation).toBe(before.s2.generation); // no rebalance happened
+    expect(state.s1!.generation).toBe(before.s1.generation);
+    expect(parts(state.s1!.assigned)).toEqual(parts(before.s1.assigned));
+    expect(parts(state.s2!.assigned)).toEqual(parts(before.s2.assigned));
+    // The new incarnation was told it leads, and did not run the assignor.
+    expect(events("consumer.skippedAssignment", "s1", restartAtMs)).toHaveLength(1);
+    expect(events("consumer.assigned", "s1", restartAtMs)).toEqual([]);
+  });
+
+  it("a static leader that skipped the assignment still watches the group's topics and rebalances when one appears", async () => {
+    const returns = "returns"; // subscribed, but created only after the leader's restart
+    const { world, cluster, state, restartAtMs, events } = await staticLeaderRestart(27, [TOPIC, returns], {
+      allowAutoCreateTopics: false,
+      metadataMaxAgeMs: 1000,
+    });
+    expect(events("consumer.skippedAssignment", "s1", restartAtMs)).toHaveLength(1);
+    const createdAtMs = world.now();
+    const created = cluster.createTopics([{ name: returns, partitions: 2, replicationFactor: 3 }]);
+    await world.runFor(8000);
+    expect(created).toMatchObject({ done: true });
+    const rejoins = events("consumer.rejoinRequested", "s1", createdAtMs);
+    expect(rejoins.map((e) => e.reason)).toContain(`the partition count of ${returns} changed from 0 to 2`);
+    expect(events("consumer.assigned", "s1", createdAtMs).length).toBeGreaterThan(0);
+    const owned = [...state.s1!.assigned, ...state.s2!.assigned].filter((tp) => tp.topic === returns);
+    expect(parts(owned)).toEqual([0, 1]);
+  });
+
   it("run(): eachBatch with two partitions at once, and a failing eachMessage is retried, not skipped", async () => {
     const { world, cluster } = await startCluster(25, [{ name: TOPIC, partitions: 2, replicationFactor: 3 }]);
     const brokers = [...cluster.brokerNodes];

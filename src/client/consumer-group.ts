@@ -19,6 +19,14 @@
  *   (every configured assignor supports it, KIP-429) only partitions that moved away are
  *   revoked, after which the member rejoins at once for the second round.
  *
+ * The leader (JoinGroup's leader is its own member id) runs the assignor over every member's
+ * subscription and sends the result in SyncGroup; followers send none. A static leader that
+ * restarted into a Stable group gets skipAssignment (KIP-814): it is still the leader but sends
+ * SyncGroup with no assignments and keeps what the coordinator hands back, as Kafka's
+ * ConsumerCoordinator.onLeaderElected does. Either way the leader remembers the partition counts
+ * of the topics the whole group subscribes to (the assignment snapshot) and requests a rejoin
+ * when its metadata shows a different count, so partitions added to a topic get assigned.
+ *
  * The heartbeat task sends Heartbeat every heartbeat.interval.ms while the member is STABLE or
  * COMPLETING_REBALANCE. If poll() was not called for max.poll.interval.ms it leaves the group
  * (LeaveGroup; a static member only forgets its generation), so that a stuck consumer's
@@ -90,6 +98,13 @@ export class ConsumerGroup {
   /** A fatal error (fenced, inconsistent protocol...) thrown by the next poll. */
   fatal: Error | undefined;
   rebalances = 0;
+  /** This member is the group's leader for the current generation (Kafka's isLeader). */
+  isLeader = false;
+  /**
+   * The leader's view of the group's topics when it assigned (or skipped assigning): partition
+   * count by topic, 0 for a topic that did not exist. Undefined for followers.
+   */
+  private assignmentSnapshot: ReadonlyMap<string, number> | undefined;
 
   constructor(
     private readonly ctx: ClientContext,
@@ -184,6 +199,35 @@ export class ConsumerGroup {
     this.generation = keepMemberId ? { ...NO_GENERATION, memberId: this.generation.memberId } : NO_GENERATION;
     this.state = "UNJOINED";
     this.rejoinNeeded = true;
+    this.isLeader = false;
+    this.assignmentSnapshot = undefined;
+  }
+
+  /**
+   * Leader only: request a rejoin if the cached metadata gives a topic of the group's subscription
+   * a partition count other than the assignment snapshot's (Kafka's rejoinNeededOrPending
+   * comparing assignmentSnapshot with metadataSnapshot). Topics whose metadata carries a
+   * transient error are not compared. Returns whether a rejoin is needed.
+   */
+  checkMetadataForRejoin(): boolean {
+    const snapshot = this.assignmentSnapshot;
+    if (!this.isLeader || snapshot === undefined || this.state !== "STABLE") return this.rejoinNeeded;
+    for (const [topic, count] of snapshot) {
+      const now = this.partitionCount(topic);
+      if (now === undefined || now === count) continue;
+      this.assignmentSnapshot = undefined; // one rejoin per change; the next assignment snapshots again
+      this.requestRejoin(`the partition count of ${topic} changed from ${count} to ${now}`);
+      break;
+    }
+    return this.rejoinNeeded;
+  }
+
+  /** Cached partition count; 0 if the topic does not exist, undefined if unknown right now. */
+  private partitionCount(topic: string): number | undefined {
+    const info = this.metadata.cached(topic);
+    if (info === undefined) return undefined;
+    if (info.errorCode === Errors.UNKNOWN_TOPIC_OR_PARTITION.code) return 0;
+    return info.errorCode === Errors.NONE.code ? info.partitions.length : undefined;
   }
 
   /** A JoinGroup or SyncGroup is in progress (Kafka's rebalanceInProgress()). */
@@ -223,7 +267,9 @@ export class ConsumerGroup {
         memberId: joined.memberId,
         protocolName: joined.protocolName,
       };
-      const assignments = joined.leader === joined.memberId ? await this.performAssignment(joined) : [];
+      this.isLeader = joined.leader === joined.memberId;
+      this.assignmentSnapshot = undefined;
+      const assignments = this.isLeader ? await this.onLeaderElected(joined) : [];
       const assignment = await this.sendSync(coordinator, assignments);
       if (assignment === undefined) continue;
       this.state = "STABLE";
@@ -296,7 +342,12 @@ export class ConsumerGroup {
     }
   }
 
-  private async performAssignment(joined: JoinGroupResponse): Promise<SyncGroupRequest["assignments"]> {
+  /**
+   * The leader's part of the join (Kafka's ConsumerCoordinator.onLeaderElected): learn every
+   * topic the group subscribes to, snapshot their partition counts, then run the assignor, or
+   * skip it when the coordinator says so (KIP-814) and send no assignments.
+   */
+  private async onLeaderElected(joined: JoinGroupResponse): Promise<SyncGroupRequest["assignments"]> {
     const assignor = this.config.assignors.find((a) => a.name === joined.protocolName);
     if (!assignor)
       throw new KafkaError(
@@ -309,10 +360,17 @@ export class ConsumerGroup {
       subscription: m.metadata,
     }));
     const partitionsPerTopic = new Map<string, number>();
+    const snapshot = new Map<string, number>();
     for (const topic of new Set(members.flatMap((m) => m.subscription.topics))) {
       const info = await this.metadata.topic(topic);
-      if (info && info.errorCode === 0 && info.partitions.length > 0)
-        partitionsPerTopic.set(topic, info.partitions.length);
+      const count = info && info.errorCode === 0 ? info.partitions.length : 0;
+      snapshot.set(topic, count);
+      if (count > 0) partitionsPerTopic.set(topic, count);
+    }
+    this.assignmentSnapshot = snapshot;
+    if (joined.skipAssignment) {
+      this.trace("skippedAssignment", { member: joined.memberId, members: members.length });
+      return [];
     }
     const result = assignor.assign(partitionsPerTopic, members);
     this.trace("assigned", {

@@ -244,7 +244,11 @@ export class Consumer {
     if (group) {
       group.lastPollMs = this.ctx.now();
       this.throwPendingErrors();
-      if (this.subscriptions.type === "topics" && (group.rejoinNeeded || group.state !== "STABLE")) {
+      // checkMetadataForRejoin: the leader rejoins when a subscribed topic's partition count changed.
+      if (
+        this.subscriptions.type === "topics" &&
+        (group.checkMetadataForRejoin() || group.state !== "STABLE")
+      ) {
         const joined = await settlesWithin(this.ctx, group.ensureActiveGroup(), deadline - this.ctx.now());
         group.lastPollMs = this.ctx.now();
         this.throwPendingErrors();
