@@ -120,7 +120,7 @@ export function tell(x: StoryInput): Narration {
     x.rebalances.some((r) => r.t >= x.steps[0]!.stopAtMs && r.t <= x.deployEnd + S.deploySettleMs)
   )
     story.say(
-      `Static members came back as themselves and got their partitions back. The group still rebalanced when the packer that was the group's leader (the member that computes assignments) came back: the reference broker does that; Kafka 3.2+ avoids even that one (KIP-814).${eager ? "" : " With the cooperative assignor no partition moved, so nobody stopped."}`,
+      `Static members came back as themselves and got their partitions back: such a restart does not rebalance a Stable group, not even the return of the group's leader (the member that computes assignments), which keeps the assignment and skips the assignor (KIP-814). The group still rebalanced during the deploy, so something else started it: a restart that arrives while an earlier rebalance is still completing, for instance, starts another.${eager ? "" : " With the cooperative assignor no partition moved, so nobody stopped."}`,
     );
   else if (c.sessionTimeoutMs < S.restartAfterMs.max)
     story.say(
