@@ -21,8 +21,8 @@
  * given 2 s to prepare for, so every parcel shipped twice is avoidable), effect-lost and
  * lost-write are forbidden. Liveness: every order acknowledged before the deploy ended is shipped
  * within 8 s of its end; the committed offsets reach the end of every partition; and the lab's
- * own check: the deploy completes at most one rebalance (the reference broker rebalances once
- * when the group's leader is a static member that restarts, see src/group/membership.ts).
+ * own check: the deploy completes at most one rebalance (the solution needs none: static members,
+ * the leader included since KIP-814, restart without one; see src/group/membership.ts).
  */
 import { analyzeHistory, buildVerdict, fmtMs, type LivenessResult, type Verdict } from "../../src/check";
 import {
