@@ -197,8 +197,7 @@ export class NetworkClient {
         timer,
       };
       this.pending.set(correlationId, p);
-      const backoff = this.reconnect.get(node);
-      const waitMs = backoff === undefined ? 0 : backoff.untilMs - this.ctx.now();
+      const waitMs = this.connectionDelayMs(node);
       const go = (): void => {
         p.sendTimer = undefined;
         p.sentAtMs = this.ctx.now();

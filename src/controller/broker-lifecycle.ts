@@ -16,7 +16,7 @@
  * - A request unanswered for requestTimeoutMs is abandoned and the next controller tried.
  */
 import { Errors, type RequestEnvelope, type ResponseEnvelope } from "../protocol";
-import { connectionErrorCovers, type ConnectionError, type NodeId } from "../sim/process";
+import { connectionErrorFails, type ConnectionError, type NodeId } from "../sim/process";
 import { DEFAULT_BROKER_HEARTBEAT_INTERVAL_MS } from "./broker-heartbeats";
 import { ControllerLocator } from "./controller-locator";
 import type {
@@ -130,9 +130,7 @@ export class BrokerLifecycle {
    * BrokerLifecycleManager reschedules after a failed heartbeat). Returns true if it did.
    */
   onConnectionError(peer: NodeId, error: ConnectionError, nowMs: number): boolean {
-    const f = this.inFlight;
-    if (f === null || f.to !== peer || !connectionErrorCovers(error, f.correlationId, f.sentAtMs))
-      return false;
+    if (!connectionErrorFails(this.inFlight, peer, error)) return false;
     this.inFlight = null;
     this.locator.failed();
     this.nextSendMs = nowMs + this.retryBackoffMs;

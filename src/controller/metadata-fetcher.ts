@@ -14,7 +14,7 @@
  * error (thrown), not repaired.
  */
 import { Errors, type RequestEnvelope, type ResponseEnvelope } from "../protocol";
-import { connectionErrorCovers, type ConnectionError, type NodeId } from "../sim/process";
+import { connectionErrorFails, type ConnectionError, type NodeId } from "../sim/process";
 import { ControllerLocator } from "./controller-locator";
 import type { MetadataCache, MetadataDelta } from "./metadata-cache";
 import {
@@ -108,9 +108,7 @@ export class MetadataFetcher {
    * after retryBackoffMs instead of waiting for the request timeout. Returns true if it did.
    */
   onConnectionError(peer: NodeId, error: ConnectionError, nowMs: number): boolean {
-    const f = this.inFlight;
-    if (f === null || f.to !== peer || !connectionErrorCovers(error, f.correlationId, f.sentAtMs))
-      return false;
+    if (!connectionErrorFails(this.inFlight, peer, error)) return false;
     this.inFlight = null;
     this.locator.failed();
     this.notBeforeMs = nowMs + this.retryBackoffMs;

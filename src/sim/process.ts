@@ -49,6 +49,19 @@ export function connectionErrorCovers(
   return typeof m === "object" && m !== null && m.kind === "request" && m.correlationId === correlationId;
 }
 
+/** True if `error` from `peer` fails `inFlight`, a component's single request in flight (if any). */
+export function connectionErrorFails(
+  inFlight: { to: NodeId; correlationId: number; sentAtMs: number } | null,
+  peer: NodeId,
+  error: ConnectionError,
+): boolean {
+  return (
+    inFlight !== null &&
+    inFlight.to === peer &&
+    connectionErrorCovers(error, inFlight.correlationId, inFlight.sentAtMs)
+  );
+}
+
 export interface TraceSink {
   /** Record a structured event in the run's trace (shown by --verbose and the timeline). */
   trace(kind: string, detail: Record<string, unknown>): void;
