@@ -258,6 +258,11 @@ export class RecordAccumulator {
     batch.inRetry = true;
     batch.lastAttemptMs = now;
     batch.retryBackoffMs = backoffMs;
+    this.putBack(batch);
+  }
+
+  /** Queue a batch that was taken out before: in sequence order if it has one, else at the front. */
+  private putBack(batch: ProducerBatch): void {
     const q = this.queue(batch.topic, batch.partition);
     if (batch.hasSequence) insertInSequenceOrder(q.batches, batch);
     else q.batches.unshift(batch);
@@ -292,17 +297,11 @@ export class RecordAccumulator {
     if (parts.length < 2) parts = big.split(Math.floor(big.estimatedSizeInBytes / 2));
     if (parts.length < 2) parts = big.split(1);
     idempotence?.removeInFlightBatch(big);
-    const q = this.queue(big.topic, big.partition);
     for (let i = parts.length - 1; i >= 0; i--) {
       const b = parts[i]!;
       this.incomplete.add(b);
-      if (b.hasSequence) {
-        idempotence?.addInFlightBatch(b);
-        insertInSequenceOrder(q.batches, b);
-      } else {
-        q.batches.unshift(b);
-      }
-      this.queued++;
+      if (b.hasSequence) idempotence?.addInFlightBatch(b);
+      this.putBack(b);
     }
     big.markSplit();
     this.completed(big);
