@@ -343,6 +343,14 @@ describe("Network copies messages", () => {
     );
   });
 
+  it("regression (property run above): an own __proto__ key is copied as a key, not as the prototype", () => {
+    const v = JSON.parse('{"__proto__": false, "a": {"__proto__": {"x": 1}}}') as unknown;
+    const copied = copyPlainData(v) as Record<string, unknown>;
+    expect(copied).toEqual(structuredClone(v));
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    expect(Object.keys(copied)).toEqual(["__proto__", "a"]);
+  });
+
   it("copyPlainData turns class instances into plain objects and rejects functions and cycles", () => {
     class Point {
       constructor(

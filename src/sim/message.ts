@@ -66,7 +66,14 @@ export function copyPlainData(value: unknown, depth = 0): unknown {
   if (value instanceof Date) return new Date(value.getTime());
   const out: Record<string, unknown> = {};
   const src = value as Record<string, unknown>;
-  for (const key of Object.keys(src)) out[key] = copyPlainData(src[key], depth + 1);
+  for (const key of Object.keys(src)) {
+    const v = copyPlainData(src[key], depth + 1);
+    // An own "__proto__" key (JSON.parse makes them) must stay a property, as structuredClone
+    // keeps it: plain assignment would set the copy's prototype instead.
+    if (key === "__proto__")
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
   return out;
 }
 
